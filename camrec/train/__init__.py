@@ -1,0 +1,1 @@
+"""Training and export (``camrec train``). Needs the ``train`` extra."""
