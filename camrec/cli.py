@@ -32,7 +32,7 @@ TRAIN_HELP = """\
 Train a classifier on MNIST (and printed-font digits), then export it.
 
 examples:
-  camrec train cnn                          # 16 epochs, exports to models/
+  camrec train cnn                          # 20 epochs, exports to models/
   camrec train cnn --epochs 2 --out /tmp/m  # a quick try, elsewhere
   camrec train svc --data ~/mnist           # the SVC, MNIST from a folder
   camrec train fonts --out glyphs.npz       # cache font digits for another machine
@@ -54,9 +54,9 @@ def build_train_parser() -> argparse.ArgumentParser:
 
     cnn = sub.add_parser("cnn", help="train the Keras CNN and export .tflite/.onnx", formatter_class=_Formatter,
                          description="Train the CNN with camera-like augmentation on MNIST + font digits.\n\n"
-                         "example:\n  camrec train cnn --epochs 16 --seed 0 --out models")
+                         "example:\n  camrec train cnn --epochs 20 --seed 1 --out models")
     _add_data_arg(cnn)
-    cnn.add_argument("--epochs", type=int, default=16)
+    cnn.add_argument("--epochs", type=int, default=20)
     cnn.add_argument("--batch-size", type=int, default=128)
     cnn.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (cosine schedule, warm-up)")
     cnn.add_argument("--seed", type=int, default=0)

@@ -33,7 +33,7 @@ CLASSES = [str(d) for d in range(10)]
 
 @dataclass(frozen=True)
 class CnnTrainConfig:
-    epochs: int = 16
+    epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4

@@ -1,0 +1,54 @@
+"""Training smoke test through the real `camrec train` code path."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from camrec.classify import open_classifier
+from camrec.cli import main
+from camrec.datasets.fonts import FontGlyphs, family_of, is_held_out
+from camrec.train.augment import augment_batch
+
+
+def test_train_cnn_smoke_exports_loadable_models(tmp_path, mnist_test_x, mnist_test):
+    fonts = tmp_path / "glyphs.npz"
+    assert main(["train", "fonts", "--out", str(fonts)]) == 0
+    out = tmp_path / "model"
+    code = main(["train", "cnn", "--limit", "1000", "--epochs", "2", "--font-repeats", "1",
+                 "--fonts", str(fonts), "--out", str(out)])
+    assert code == 0
+    for name in ("cnn.keras", "cnn.tflite", "cnn.onnx", "cnn.json", "cnn.train.json"):
+        assert (out / name).is_file(), name
+    meta = json.loads((out / "cnn.json").read_text())
+    assert meta["training_command"].startswith("camrec train cnn --limit 1000")
+    assert 0.0 <= meta["accuracy"]["mnist-test"] <= 1.0
+    assert meta["accuracy"]["fonts-held-out-n"] > 0
+    for backend in ("litert", "onnx"):
+        clf = open_classifier("cnn", backend, out)
+        probs = clf.predict(mnist_test_x[:50])
+        assert probs.shape == (50, 10)
+        # Two short epochs already learn something real (chance is 0.1).
+        assert (probs.argmax(1) == mnist_test.labels[:50]).mean() > 0.3
+
+
+def test_augmentation_is_seeded_and_keeps_ink(mnist_test_x):
+    batch = mnist_test_x[:200]
+    a, b = augment_batch(batch, seed=3), augment_batch(batch, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, augment_batch(batch, seed=4))
+    assert a.min() >= 0 and a.max() <= 1 and a.dtype == np.float32
+    assert (a.reshape(200, -1).max(1) > 0.3).all(), "an augmented digit lost its ink"
+
+
+def test_font_split_is_by_family_and_stable(tmp_path):
+    from pathlib import Path
+
+    assert family_of(Path("DejaVuSans-BoldOblique.ttf")) == family_of(Path("DejaVuSans.ttf"))
+    assert is_held_out("dejavusans") == is_held_out("dejavusans")
+    glyphs = FontGlyphs(np.zeros((20, 28, 28), np.float32), np.arange(20) % 10,
+                        np.array(["a"] * 10 + ["b"] * 10), np.array([False] * 10 + [True] * 10))
+    glyphs.save(tmp_path / "g.npz")
+    again = FontGlyphs.load(tmp_path / "g.npz")
+    assert again.split(held_out=True)[0].shape == (10, 28, 28)
