@@ -12,7 +12,7 @@ LAYERS = {
     "camrec": 0, "camrec.__init__": 0, "camrec.types": 0, "camrec.config": 0, "camrec.timing": 0,
     "camrec.errors": 0,
     "camrec.normalize": 1, "camrec.preprocess": 1, "camrec.segment": 1, "camrec.group": 1,
-    "camrec.reject": 1, "camrec.track": 1, "camrec.features": 1, "camrec.classify": 1, "camrec.datasets": 1,
+    "camrec.reject": 1, "camrec.track": 1, "camrec.crop": 1, "camrec.features": 1, "camrec.classify": 1, "camrec.datasets": 1,
     "camrec.sources": 2, "camrec.render": 2, "camrec.output": 2, "camrec.profiles": 2,
     "camrec.pipeline": 3,
     "camrec.ui": 4, "camrec.train": 4, "camrec.evaluate": 4, "camrec.bench": 4, "camrec.synth": 4,
@@ -21,7 +21,7 @@ LAYERS = {
 }
 HEAVY = {"tensorflow", "keras", "ai_edge_litert", "onnxruntime", "sklearn", "matplotlib", "PIL"}
 HEAVY_ALLOWED = ("camrec.train", "camrec.classify.litert", "camrec.classify.onnx", "camrec.classify.keras",
-                 "camrec.evaluate", "camrec.datasets.fonts")
+                 "camrec.evaluate", "camrec.datasets.fonts", "camrec.synth")
 
 
 def layer_of(module: str) -> int:
