@@ -1,0 +1,1 @@
+"""Frame sources (layer 2): images now; camera, video and canvas later."""

@@ -1,0 +1,422 @@
+"""Tracking and smoothing across frames (layer 1: pure, no clocks, no I/O).
+
+``DigitTracker(config).update(result) -> result``: the frame's digits are
+associated with the tracks alive so far, get a stable ``track_id``, and their
+labels are voted over a short window of per-frame probabilities so they do not
+flicker. Numbers get their own tracks (matched by the track ids of their member
+digits, or by box overlap) and their text is voted over the window too.
+
+Track life follows norfair's validated counters (tryolabs/norfair):
+
+* every track has a ``hit_counter``: a new track starts at 1; each frame it is
+  matched adds 1 (capped at ``hit_counter_max``); each frame it is missed
+  subtracts 1; at 0 the track is dropped. A steady track therefore survives
+  ``hit_counter_max - 1`` consecutive missed frames and is dropped on the
+  ``hit_counter_max``-th; a track seen once is dropped on its first miss.
+* a track is *reported* (appears in the returned result) once its counter has
+  exceeded ``initialization_delay``, i.e. from its ``initialization_delay + 1``-th
+  matched frame; it stays reported for the rest of its life. With a delay of 0
+  every detection is reported from its first frame.
+* ``0 <= initialization_delay < hit_counter_max`` is checked on construction
+  (``ValueError`` otherwise), as norfair does.
+
+Frame-to-frame motion is predicted per track from a smoothed velocity measured
+in frames (``result.frame`` differences, never a clock), so dropped frames and
+a moving camera do not break the association. A new track starts with the
+median velocity of the tracks matched in that frame (camera motion moves every
+digit alike).
+
+``reset()`` forgets every track (call it when the source changes or the canvas
+is cleared); a change of ``result.source`` or of the frame size resets
+automatically. Track ids keep increasing across resets, so an id is never
+reused within one run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from camrec.types import DigitBoxes, FrameResult, Number
+
+_BIG = 1e6
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Defaults for :class:`DigitTracker` (all counts are frames, sizes are relative to digit height)."""
+
+    hit_counter_max: int = 10
+    """Cap of a digit track's hit counter: a steady track is dropped after this many consecutive misses."""
+    initialization_delay: int = 1
+    """A digit track is reported once seen more than this many frames (0: from its first frame)."""
+    number_hit_counter_max: int = 10
+    """As ``hit_counter_max``, for number tracks."""
+    number_initialization_delay: int = 2
+    """As ``initialization_delay``, for number tracks: a number is shown once read this many + 1 frames."""
+    window: int = 8
+    """Labels (digits) and texts (numbers) are voted over this many most recent matched frames."""
+    switch_margin: float = 0.15
+    """A track changes its label only when the new label's mean probability beats the current one's
+    by this much (hysteresis against near-ties); for numbers, by this share of the window's votes."""
+    max_distance: float = 0.6
+    """Largest centre distance, in digit heights, between a track's predicted box and a detection."""
+    max_size_ratio: float = 1.6
+    """Largest height ratio between a track's box and a detection it is matched to."""
+    velocity_smoothing: float = 0.5
+    """Weight of the newest displacement in a track's velocity (exponential moving average)."""
+    number_min_overlap: float = 0.3
+    """A number matches a number track when member-track Jaccard or box IoU reaches this."""
+    reset_on_source_change: bool = True
+    """Forget every track when ``result.source`` or the frame size changes."""
+
+    def __post_init__(self) -> None:
+        for prefix, hmax, delay in (("", self.hit_counter_max, self.initialization_delay),
+                                    ("number_", self.number_hit_counter_max, self.number_initialization_delay)):
+            if int(hmax) != hmax or hmax < 1:
+                raise ValueError(f"{prefix}hit_counter_max must be an integer >= 1, got {hmax!r}")
+            if int(delay) != delay or not 0 <= delay < hmax:
+                raise ValueError(f"{prefix}initialization_delay must be an integer in [0, {prefix}hit_counter_max)"
+                                 f" = [0, {hmax}), got {delay!r}")
+        if int(self.window) != self.window or self.window < 1:
+            raise ValueError(f"window must be an integer >= 1, got {self.window!r}")
+        if not 0.0 <= self.switch_margin < 1.0:
+            raise ValueError(f"switch_margin must be in [0, 1), got {self.switch_margin!r}")
+        if self.max_distance <= 0:
+            raise ValueError(f"max_distance must be > 0, got {self.max_distance!r}")
+        if self.max_size_ratio < 1.0:
+            raise ValueError(f"max_size_ratio must be >= 1, got {self.max_size_ratio!r}")
+        if not 0.0 < self.velocity_smoothing <= 1.0:
+            raise ValueError(f"velocity_smoothing must be in (0, 1], got {self.velocity_smoothing!r}")
+        if not 0.0 < self.number_min_overlap <= 1.0:
+            raise ValueError(f"number_min_overlap must be in (0, 1], got {self.number_min_overlap!r}")
+
+
+class _DigitTrack:
+    __slots__ = ("id", "box", "velocity", "last_frame", "hit_counter", "initialized", "probs", "probs_sum", "label",
+                 "age")
+
+    def __init__(self, track_id: int, box: np.ndarray, frame: int, velocity: np.ndarray, window: int) -> None:
+        self.id = track_id
+        self.box = box.astype(np.float64)
+        self.velocity = velocity.astype(np.float64)
+        self.last_frame = frame
+        self.hit_counter = 1
+        self.initialized = False
+        self.probs: deque[np.ndarray] = deque(maxlen=window)
+        self.probs_sum: np.ndarray | None = None  # running sum of ``probs``
+        self.label = -1
+        self.age = 1  # matched frames
+
+    def vote(self, row: np.ndarray) -> np.ndarray:
+        """Add one frame's probabilities; returns the mean over the window."""
+        if self.probs_sum is None or len(self.probs_sum) != len(row):
+            self.probs.clear()
+            self.probs_sum = np.zeros(len(row), np.float64)
+        if len(self.probs) == self.probs.maxlen:
+            self.probs_sum -= self.probs[0]
+        self.probs.append(row)
+        self.probs_sum += row
+        return self.probs_sum / len(self.probs)
+
+
+class _NumberTrack:
+    __slots__ = ("id", "box", "members", "hit_counter", "initialized", "votes", "text")
+
+    def __init__(self, track_id: int, box: np.ndarray, members: frozenset, window: int) -> None:
+        self.id = track_id
+        self.box = box.astype(np.float64)
+        self.members = members
+        self.hit_counter = 1
+        self.initialized = False
+        self.votes: deque[tuple[str, float]] = deque(maxlen=window)
+        self.text = ""
+
+
+def _centres(xyxy: np.ndarray) -> np.ndarray:
+    return (xyxy[:, :2] + xyxy[:, 2:]) / 2.0
+
+
+def _iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) IoU of xyxy boxes."""
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    inter = np.clip(w, 0, None) * np.clip(h, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+class DigitTracker:
+    """Stable track ids and flicker-free labels for digits and numbers across frames.
+
+    One verb, :meth:`update`: give it each frame's :class:`FrameResult` in order;
+    it returns a new result holding only the reported (initialised) digits, with
+    ``track_id`` set and ``label``/``score``/``probs`` replaced by the values voted
+    over the window, and the reported numbers with ``track_id`` and voted text.
+    ``digits`` indices of numbers refer to the returned digit rows; ``crops`` are
+    filtered alongside the digits.
+    """
+
+    def __init__(self, config: TrackerConfig | None = None, **overrides) -> None:
+        config = config or TrackerConfig()
+        self.config = replace(config, **overrides) if overrides else config
+        self._next_id = 0
+        self._next_number_id = 0
+        self._tracks: list[_DigitTrack] = []
+        self._numbers: list[_NumberTrack] = []
+        self._scene: tuple | None = None
+
+    # ------------------------------------------------------------------ public
+    def reset(self) -> None:
+        """Forget every track (source changed, canvas cleared). Ids are not reused."""
+        self._tracks = []
+        self._numbers = []
+        self._scene = None
+
+    @property
+    def active_tracks(self) -> int:
+        """Digit tracks alive now (reported or not), for a HUD or a test."""
+        return len(self._tracks)
+
+    def update(self, result: FrameResult) -> FrameResult:
+        cfg = self.config
+        scene = (result.source, result.width, result.height)
+        if cfg.reset_on_source_change and self._scene is not None and scene != self._scene:
+            self.reset()
+        self._scene = scene
+
+        digits = result.digits
+        frame = int(result.frame)
+        n = len(digits)
+        track_of = self._associate_digits(digits, frame)  # (n,) index into self._tracks
+
+        # smoothed labels for every detection (reported or not: numbers need them all)
+        ncls = digits.probs.shape[1] if n else 10
+        labels = np.full(n, -1, np.int64)
+        scores = np.zeros(n, np.float32)
+        probs = np.zeros((n, ncls), np.float32)
+        for i in range(n):
+            track = self._tracks[track_of[i]]
+            row = digits.probs[i]
+            if not np.any(row) and digits.label[i] >= 0:  # no probabilities given: one-hot of the label
+                row = np.zeros(ncls, np.float32)
+                row[min(int(digits.label[i]), ncls - 1)] = max(float(digits.score[i]), 1e-3)
+            if np.any(row):
+                mean = track.vote(np.asarray(row, np.float64))
+            elif track.probs:
+                mean = track.probs_sum / len(track.probs)
+            else:
+                mean = None
+            if mean is not None:
+                best = int(np.argmax(mean[:10])) if len(mean) >= 10 else int(np.argmax(mean))
+                cur = track.label
+                if cur < 0 or cur >= len(mean) or mean[best] - mean[cur] > cfg.switch_margin:
+                    track.label = best
+                labels[i] = track.label
+                scores[i] = float(mean[track.label])
+                probs[i, : len(mean)] = mean[:ncls]
+            else:
+                labels[i] = int(digits.label[i])
+                scores[i] = float(digits.score[i])
+        ids = np.array([self._tracks[t].id for t in track_of], np.int64)
+        reported = np.array([self._tracks[t].initialized for t in track_of], bool)
+
+        numbers = self._update_numbers(result.numbers, labels, scores, ids)
+
+        # keep the reported rows; remap number member indices onto them
+        new_index = np.full(n, -1, np.int64)
+        new_index[reported] = np.arange(int(reported.sum()))
+        out_digits = DigitBoxes(digits.xyxy[reported], labels[reported], scores[reported], probs[reported],
+                                ids[reported]) if n else DigitBoxes.empty()
+        for number in numbers:
+            number.digits = [int(new_index[m]) for m in number.digits if 0 <= m < n and new_index[m] >= 0]
+        crops = result.crops[reported] if result.crops is not None and len(result.crops) == n else result.crops
+        return FrameResult(frame=result.frame, width=result.width, height=result.height, digits=out_digits,
+                           numbers=numbers, timing_ms=dict(result.timing_ms), source=result.source, crops=crops)
+
+    # ------------------------------------------------------------------ digits
+    def _associate_digits(self, digits: DigitBoxes, frame: int) -> list[int]:
+        cfg = self.config
+        n = len(digits)
+        xyxy = digits.xyxy.astype(np.float64)
+        tracks = self._tracks
+        matched_track = np.full(n, -1, np.int64)
+        if n and tracks:
+            boxes = np.array([t.box for t in tracks])
+            steps = np.array([max(frame - t.last_frame, 1) for t in tracks], np.float64)[:, None]
+            vel = np.array([t.velocity for t in tracks]) * steps
+            pred = boxes + np.hstack([vel, vel])
+            cost = self._digit_cost(pred, xyxy)
+            rows, cols = linear_sum_assignment(cost)
+            for r, c in zip(rows, cols):
+                if cost[r, c] < _BIG:
+                    matched_track[c] = r
+
+        hit = np.zeros(len(tracks), bool)
+        moves = []
+        for i in range(n):
+            t = matched_track[i]
+            if t < 0:
+                continue
+            track = tracks[t]
+            dt = max(frame - track.last_frame, 1)
+            move = (_centres(xyxy[i : i + 1])[0] - _centres(track.box[None])[0]) / dt
+            a = cfg.velocity_smoothing
+            track.velocity = a * move + (1 - a) * track.velocity
+            moves.append(move)
+            track.box = xyxy[i].copy()
+            track.last_frame = frame
+            track.hit_counter = min(track.hit_counter + 1, cfg.hit_counter_max)
+            track.age += 1
+            hit[t] = True
+        global_velocity = np.median(np.stack(moves), axis=0) if moves else np.zeros(2)
+
+        survivors = []
+        index_map = {}
+        for t, track in enumerate(tracks):
+            if not hit[t]:
+                track.hit_counter -= 1
+                if track.hit_counter <= 0:
+                    continue
+            if track.hit_counter > cfg.initialization_delay:
+                track.initialized = True
+            index_map[t] = len(survivors)
+            survivors.append(track)
+        self._tracks = survivors
+
+        out = []
+        for i in range(n):
+            t = matched_track[i]
+            if t >= 0:
+                out.append(index_map[t])
+            else:
+                track = _DigitTrack(self._next_id, xyxy[i], frame, global_velocity, cfg.window)
+                self._next_id += 1
+                track.initialized = track.hit_counter > cfg.initialization_delay
+                self._tracks.append(track)
+                out.append(len(self._tracks) - 1)
+        return out
+
+    def _digit_cost(self, pred: np.ndarray, det: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        hp = np.maximum(pred[:, 3] - pred[:, 1], 1.0)[:, None]
+        hd = np.maximum(det[:, 3] - det[:, 1], 1.0)[None, :]
+        dist = np.linalg.norm(_centres(pred)[:, None, :] - _centres(det)[None, :, :], axis=2)
+        dist = dist / np.maximum(hp, hd)
+        ratio = np.maximum(hp, hd) / np.minimum(hp, hd)
+        cost = dist + 0.5 * np.log(ratio)
+        cost[(dist > cfg.max_distance) | (ratio > cfg.max_size_ratio)] = _BIG
+        return cost
+
+    # ------------------------------------------------------------------ numbers
+    def _update_numbers(self, numbers: list[Number], labels: np.ndarray, scores: np.ndarray,
+                        ids: np.ndarray) -> list[Number]:
+        cfg = self.config
+        n = len(labels)
+        members = []
+        texts = []
+        confs = []
+        for number in numbers:
+            idx = [m for m in number.digits if 0 <= m < n]
+            members.append(frozenset(int(ids[m]) for m in idx))
+            if idx and len(idx) == len(number.text) and all(labels[m] >= 0 for m in idx):
+                texts.append("".join(str(int(labels[m])) for m in idx))
+                confs.append(float(np.min(scores[idx])))
+            else:
+                texts.append(number.text)
+                confs.append(float(number.confidence))
+
+        tracks = self._numbers
+        matched = [-1] * len(numbers)
+        if numbers and tracks:
+            overlap = _iou_matrix(np.stack([t.box for t in tracks]),
+                                  np.stack([np.asarray(nb.xyxy, np.float64) for nb in numbers]))
+            owners: dict[int, list[int]] = {}
+            for r, track in enumerate(tracks):
+                for m in track.members:
+                    owners.setdefault(m, []).append(r)
+            inter: Counter = Counter()
+            for c, mem in enumerate(members):
+                for m in mem:
+                    for r in owners.get(m, ()):
+                        inter[r, c] += 1
+            for (r, c), k in inter.items():
+                jac = k / (len(tracks[r].members) + len(members[c]) - k)
+                overlap[r, c] = max(overlap[r, c], jac)
+            cost = np.where(overlap >= cfg.number_min_overlap, 1.0 - overlap, _BIG)
+            rows, cols = linear_sum_assignment(cost)
+            for r, c in zip(rows, cols):
+                if cost[r, c] < _BIG:
+                    matched[c] = r
+
+        hit = [False] * len(tracks)
+        for c, r in enumerate(matched):
+            if r < 0:
+                continue
+            track = tracks[r]
+            track.box = np.asarray(numbers[c].xyxy, np.float64)
+            track.members = members[c]
+            track.hit_counter = min(track.hit_counter + 1, cfg.number_hit_counter_max)
+            hit[r] = True
+        survivors, index_map = [], {}
+        for r, track in enumerate(tracks):
+            if not hit[r]:
+                track.hit_counter -= 1
+                if track.hit_counter <= 0:
+                    continue
+            if track.hit_counter > cfg.number_initialization_delay:
+                track.initialized = True
+            index_map[r] = len(survivors)
+            survivors.append(track)
+        self._numbers = survivors
+
+        out = []
+        for c, number in enumerate(numbers):
+            if matched[c] >= 0:
+                track = self._numbers[index_map[matched[c]]]
+            else:
+                track = _NumberTrack(self._next_number_id, np.asarray(number.xyxy, np.float64), members[c],
+                                     cfg.window)
+                self._next_number_id += 1
+                track.initialized = track.hit_counter > cfg.number_initialization_delay
+                self._numbers.append(track)
+            track.votes.append((texts[c], confs[c]))
+            self._vote_text(track)
+            if not track.initialized:
+                continue
+            out.append(Number(text=track.text, xyxy=np.asarray(number.xyxy, np.float32).copy(),
+                              digits=list(number.digits), confidence=self._text_confidence(track),
+                              display=_redisplay(number.display, texts[c], track.text), track_id=track.id))
+        return out
+
+    def _vote_text(self, track: _NumberTrack) -> None:
+        weight: Counter = Counter()
+        for text, conf in track.votes:
+            weight[text] += max(conf, 1e-3)
+        total = sum(weight.values())
+        best, best_w = max(weight.items(), key=lambda kv: (kv[1], len(kv[0])))
+        cur_w = weight.get(track.text, 0.0)
+        if not track.text or cur_w == 0.0 or (best_w - cur_w) / total > self.config.switch_margin:
+            track.text = best
+
+    @staticmethod
+    def _text_confidence(track: _NumberTrack) -> float:
+        """Mean over the window of the confidence of frames that read the voted text (0 for others)."""
+        return float(sum(c for t, c in track.votes if t == track.text) / len(track.votes))
+
+
+def _redisplay(display: str | None, frame_text: str, text: str) -> str | None:
+    """The frame's display (digits with separators) with its digits replaced by the voted text."""
+    if not display:
+        return None
+    if frame_text == text:
+        return display
+    if sum(ch.isdigit() for ch in display) != len(text):
+        return None
+    it = iter(text)
+    return "".join(next(it) if ch.isdigit() else ch for ch in display)
