@@ -5,6 +5,12 @@ default backend (median and p95 over many runs, after warm-up), the same 20
 crops one call each (the original app's way), and the cold cost of
 ``import camrec`` plus loading the default model, in a fresh interpreter so
 nothing is cached, with a check that TensorFlow was not imported.
+
+And what issue #4 promises for the whole recognizer (:func:`bench_pipeline`):
+per-stage milliseconds (median, p95) on generated 1280x720 frames with about
+20 digits, frames per second, the frames' crops classified one at a time for
+comparison, the cold wall time of ``python -m camrec --image one.jpg --json``
+(:func:`cold_start_image`) and peak memory (:func:`peak_memory_mb`).
 """
 
 from __future__ import annotations
@@ -71,3 +77,105 @@ def cold_start(model: str, backend: str | None, repeats: int = 3) -> dict:
     best["first_predict_s"] = round(best["first_predict_s"], 4)
     best["tensorflow_imported"] = any(r["tensorflow_imported"] for r in runs)
     return best
+
+
+# ------------------------------------------------------------- whole pipeline
+def bench_pipeline(recognizer, frames: list[np.ndarray], repeats: int = 3) -> dict:
+    """Per-stage ms (median, p95 over all frames x repeats), frames/s, batch vs one-crop-at-a-time.
+
+    ``recognizer`` is a :class:`camrec.pipeline.Recognizer`; ``frames`` BGR
+    images (e.g. from :func:`camrec.synth.bench_frames`). The one-at-a-time
+    figure re-classifies the crops each frame produced, one ``predict`` call
+    per crop, as the original app did.
+    """
+    for frame in frames[:2]:  # warm-up
+        recognizer.process(frame)
+    stages: dict[str, list[float]] = {}
+    wall, crops = [], []
+    for _ in range(repeats):
+        for frame in frames:
+            start = time.perf_counter()
+            result = recognizer.process(frame)
+            wall.append((time.perf_counter() - start) * 1000)
+            for name, ms in result.timing_ms.items():
+                stages.setdefault(name, []).append(ms)
+            if _ == 0:
+                crops.append(result.crops if result.crops is not None else np.zeros((0, 28, 28), np.float32))
+    clf = recognizer.classifier
+    batch_ms, single_ms = [], []
+    for batch in crops:
+        batch = np.ascontiguousarray(batch, np.float32)
+        if not len(batch):
+            continue
+        batch_ms.append(float(np.median(time_calls(lambda: clf.predict(batch), 10, warmup=2))))
+        single_ms.append(float(np.median(time_calls(
+            lambda: [clf.predict(batch[i: i + 1]) for i in range(len(batch))], 3, warmup=1))))
+    per_stage = {name: {"median": round(float(np.median(v)), 3), "p95": round(float(np.percentile(v, 95)), 3)}
+                 for name, v in stages.items()}
+    n_digits = [len(c) for c in crops]
+    return {
+        "frames": len(frames), "repeats": repeats,
+        "size": f"{frames[0].shape[1]}x{frames[0].shape[0]}" if frames else "",
+        "digits_per_frame_median": float(np.median(n_digits)) if n_digits else 0.0,
+        "stages_ms": per_stage,
+        "frame_ms_median": round(float(np.median(wall)), 3),
+        "frame_ms_p95": round(float(np.percentile(wall, 95)), 3),
+        "fps": round(1000.0 / float(np.median(wall)), 1),
+        "classify_batch_ms_median": round(float(np.median(batch_ms)), 3) if batch_ms else None,
+        "classify_one_at_a_time_ms_median": round(float(np.median(single_ms)), 3) if single_ms else None,
+        "batch_speedup": round(float(np.median(single_ms) / np.median(batch_ms)), 1) if batch_ms else None,
+    }
+
+
+def cold_start_image(image_path: str, model: str = "cnn", backend: str | None = None, repeats: int = 3) -> dict:
+    """Wall time of ``python -m camrec --image PATH --json`` in fresh processes (best and all runs)."""
+    cmd = [sys.executable, "-m", "camrec", "--image", str(image_path), "--json", "--model", model]
+    if backend:
+        cmd += ["--backend", backend]
+    runs, rc, out = [], 0, ""
+    for _ in range(repeats):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        runs.append(time.perf_counter() - start)
+        rc = rc or done.returncode
+        out = done.stdout.strip() or done.stderr.strip()[-300:]
+    try:
+        digits = len(json.loads(out.splitlines()[0])["digits"]) if rc == 0 else None
+    except (ValueError, KeyError, IndexError):
+        digits = None
+    # One more run, wrapped, to read the child's own peak memory (VmHWM is reset at exec,
+    # unlike ru_maxrss, which a forked child inherits from this big process).
+    done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *cmd[3:]], capture_output=True, text=True)
+    peak = None
+    for line in done.stderr.splitlines():
+        if line.startswith("CAMREC_PEAK_KB "):
+            peak = round(int(line.split()[1]) / 1024, 1)
+    return {"wall_s_best": round(min(runs), 3), "wall_s_runs": [round(r, 3) for r in runs], "exit_code": rc,
+            "digits": digits, "peak_memory_mb": peak, **({"error": out} if rc else {})}
+
+
+PEAK_WRAPPER = """
+import runpy, sys, resource
+sys.argv = ["camrec"] + sys.argv[1:]
+try:
+    runpy.run_module("camrec", run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    kb = None
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                kb = int(line.split()[1])
+    except OSError:
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+    print("CAMREC_PEAK_KB", kb, file=sys.stderr)
+"""
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory (ru_maxrss) of this process, in MiB."""
+    import resource
+
+    per_mb = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / per_mb, 1)

@@ -29,6 +29,7 @@ from camrec.errors import MissingExtraError
 from camrec.train.augment import augment_batch
 
 CLASSES = [str(d) for d in range(10)]
+REJECT_CLASS = "not-a-digit"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class CnnTrainConfig:
     font_repeats: int = 8  # each training-font glyph appears this often per epoch
     augment: bool = True
     limit: int | None = None  # use only the first N MNIST training images (smoke tests)
+    negative_share: float = 0.3  # with negatives: this many per digit image, drawn afresh each epoch
 
 
 def _keras():
@@ -81,7 +83,7 @@ def build_model(n_classes: int = 10):
 
 
 def training_arrays(mnist: DigitSet, fonts: FontGlyphs | None, cfg: CnnTrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST train (optionally limited) plus the replicated training fonts."""
+    """MNIST train (optionally limited) plus the replicated training fonts (the digit classes)."""
     images = mnist.images[: cfg.limit].astype(np.float32) / 255.0
     labels = mnist.labels[: cfg.limit]
     if fonts is not None and cfg.font_repeats > 0:
@@ -92,15 +94,25 @@ def training_arrays(mnist: DigitSet, fonts: FontGlyphs | None, cfg: CnnTrainConf
 
 
 def train_cnn(mnist_train: DigitSet, mnist_test: DigitSet, fonts: FontGlyphs | None,
-              cfg: CnnTrainConfig, out_dir: Path, command: str) -> Path:
-    """Train, evaluate in Keras, save ``cnn.keras`` and ``cnn.train.json``; return the .keras path."""
+              cfg: CnnTrainConfig, out_dir: Path, command: str, negatives: np.ndarray | None = None) -> Path:
+    """Train, evaluate in Keras, save ``cnn.keras`` and ``cnn.train.json``; return the .keras path.
+
+    With ``negatives`` ((n,28,28) "not a digit" crops) the model gets an 11th
+    class; each epoch mixes in a fresh sample of them.
+    """
     keras = _keras()
     from tqdm.auto import tqdm
 
     keras.utils.set_random_seed(cfg.seed)
-    x, y = training_arrays(mnist_train, fonts, cfg)
-    model = build_model(len(CLASSES))
-    steps = cfg.epochs * int(np.ceil(len(x) / cfg.batch_size))
+    digits_x, digits_y = training_arrays(mnist_train, fonts, cfg)
+    classes = CLASSES + ([REJECT_CLASS] if negatives is not None else [])
+    per_epoch_negatives = 0
+    if negatives is not None:
+        negatives = negatives.astype(np.float32) / (255.0 if negatives.dtype == np.uint8 else 1.0)
+        per_epoch_negatives = min(len(negatives), int(cfg.negative_share * len(digits_x)))
+    n_epoch = len(digits_x) + per_epoch_negatives
+    model = build_model(len(classes))
+    steps = cfg.epochs * int(np.ceil(n_epoch / cfg.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(
         cfg.learning_rate * 0.1, steps, alpha=0.01,
         warmup_target=cfg.learning_rate, warmup_steps=max(1, steps // 20))
@@ -108,49 +120,59 @@ def train_cnn(mnist_train: DigitSet, mnist_test: DigitSet, fonts: FontGlyphs | N
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=cfg.weight_decay),
         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
-    def prepare(epoch: int) -> np.ndarray:
-        return augment_batch(x, seed=cfg.seed * 1000 + epoch) if cfg.augment else x
+    def prepare(epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        x, y = digits_x, digits_y
+        if per_epoch_negatives:
+            pick = np.random.default_rng([cfg.seed, epoch, 10]).choice(len(negatives), per_epoch_negatives,
+                                                                       replace=False)
+            x = np.concatenate([x, negatives[pick]])
+            y = np.concatenate([y, np.full(per_epoch_negatives, 10, np.int32)])
+        return (augment_batch(x, seed=cfg.seed * 1000 + epoch) if cfg.augment else x), y
 
     test_x = mnist_test.images.astype(np.float32)[..., None] / 255.0
-    history = []
+    history: list[dict] = []
     started = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:
+        model.save(out_dir / "cnn.keras")
+        record = {
+            "config": asdict(cfg),
+            "command": command,
+            "classes": classes,
+            "keras_backend": keras.backend.backend(),
+            "keras_version": keras.__version__,
+            "platform": platform.platform(),
+            "train_seconds": round(time.time() - started, 1),
+            "epochs_done": len(history),
+            "train_images": int(n_epoch),
+            "negatives_available": 0 if negatives is None else int(len(negatives)),
+            "negatives_per_epoch": per_epoch_negatives,
+            "mnist_train_sha256": mnist_train.sha256,
+            "mnist_test_sha256": mnist_test.sha256,
+            "font_glyphs_train": 0 if fonts is None else int((~fonts.held_out).sum()),
+            "history": history,
+            "keras_test_accuracy": history[-1]["test_accuracy"] if history else None,
+        }
+        (out_dir / "cnn.train.json").write_text(json.dumps(record, indent=2))
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(prepare, 0)
         bar = tqdm(range(cfg.epochs), desc="train cnn", unit="epoch", file=sys.stderr)
         for epoch in bar:
-            epoch_x = pending.result()
+            epoch_x, epoch_y = pending.result()
             if epoch + 1 < cfg.epochs:
                 pending = pool.submit(prepare, epoch + 1)
-            order = np.random.default_rng([cfg.seed, epoch]).permutation(len(x))
-            fit = model.fit(epoch_x[order][..., None], y[order], batch_size=cfg.batch_size,
+            order = np.random.default_rng([cfg.seed, epoch]).permutation(len(epoch_x))
+            fit = model.fit(epoch_x[order][..., None], epoch_y[order], batch_size=cfg.batch_size,
                             epochs=1, verbose=0, shuffle=False)
             _, test_acc = model.evaluate(test_x, mnist_test.labels, batch_size=1000, verbose=0)
             record = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]),
                       "train_accuracy": float(fit.history["accuracy"][-1]), "test_accuracy": float(test_acc)}
             history.append(record)
             bar.set_postfix(loss=f"{record['loss']:.4f}", test=f"{test_acc:.4%}")
-    seconds = time.time() - started
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    keras_path = out_dir / "cnn.keras"
-    model.save(keras_path)
-    record = {
-        "config": asdict(cfg),
-        "command": command,
-        "classes": CLASSES,
-        "keras_backend": keras.backend.backend(),
-        "keras_version": keras.__version__,
-        "platform": platform.platform(),
-        "train_seconds": round(seconds, 1),
-        "train_images": int(len(x)),
-        "mnist_train_sha256": mnist_train.sha256,
-        "mnist_test_sha256": mnist_test.sha256,
-        "font_glyphs_train": 0 if fonts is None else int((~fonts.held_out).sum()),
-        "history": history,
-        "keras_test_accuracy": history[-1]["test_accuracy"] if history else None,
-    }
-    (out_dir / "cnn.train.json").write_text(json.dumps(record, indent=2))
-    return keras_path
+            save()  # every epoch, so an interrupted run still leaves a usable model
+    return out_dir / "cnn.keras"
 
 
 def keras_backend_has_tensorflow() -> bool:

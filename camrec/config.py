@@ -1,0 +1,116 @@
+"""Frozen, documented defaults for the recognition pipeline (layer 0).
+
+Every size is either relative to the median digit height of the frame (so the
+pipeline works at any scale) or, where an absolute floor is unavoidable, in
+pixels of the *working* image (the input, downscaled so that its longer side
+is at most ``work_max_side``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    # ---- working resolution
+    work_max_side: int = 1600
+    """Frames whose longer side exceeds this are processed downscaled; boxes are mapped back."""
+
+    # ---- preprocess (binarisation)
+    background_scale: int = 4
+    """The paper/board background is estimated on an image this many times smaller (speed)."""
+    max_stroke_frac: float = 0.07
+    """Widest expected stroke as a fraction of the frame's shorter side (sets the background kernel)."""
+    min_contrast: float = 0.12
+    """Ink must differ from the local background by at least this fraction of it (noise floor)."""
+    max_contrast: float = 0.35
+    """Upper clamp for the Otsu threshold on the contrast map (keeps faint ink on busy pages)."""
+    denoise: bool = True
+    """A 3x3 Gaussian before thresholding (JPEG and sensor noise)."""
+
+    # ---- segment
+    min_digit_height: int = 10
+    """Smallest digit, px of the working image (about 12 px in a 1280x720 frame)."""
+    max_digit_frac: float = 0.4
+    """Tallest digit as a fraction of the working image's shorter side."""
+    min_aspect: float = 0.08
+    """Narrowest digit box, width/height (a printed 1)."""
+    max_aspect: float = 1.25
+    """Boxes wider than this (width/height) are split candidates; single digits rarely are."""
+    line_factor: float = 3.0
+    """A straight stroke longer than this times the median digit height is a ruled line, removed."""
+    max_clutter: float = 0.3
+    """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
+    fragment_height: float = 0.65
+    """A piece whose height is below this fraction of its neighbour's is a fragment that may be merged."""
+    merge_gap: float = 0.25
+    """Largest gap (fraction of the merged height) bridged when merging a fragment."""
+    merge_max_aspect: float = 1.0
+    """A merged box must stay at most this wide for its height."""
+
+    # ---- split
+    split_aspect: float = 1.25
+    """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
+    split_aspect_unsure: float = 0.8
+    """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
+    split_margin: float = 0.0
+    """A split wins when its weakest piece beats the unsplit box's confidence by this much."""
+
+    # ---- normalize
+    mnist_stroke: float = 0.11
+    """MNIST's median stroke width relative to digit height (measured on its test set)."""
+    stroke_tolerance: float = 1.8
+    """Strokes thinner/thicker than mnist_stroke by more than this factor are dilated/eroded."""
+
+    # ---- reject
+    min_confidence: float = 0.90
+    """A digit whose top probability is below this is not reported (keeps 99.2 % of MNIST test digits)."""
+    doubt_confidence: float = 0.99
+    """Below this a digit counts as doubtful (half a reject) in the word-of-letters vote."""
+    reject_class_threshold: float = 0.5
+    """With an 11-class model: the 'not a digit' probability above which a box is rejected."""
+    max_fill: float = 0.72
+    """Boxes more than this full of ink (and not thin) are blobs, not digits."""
+    min_line_height: float = 0.6
+    """A candidate shorter than this fraction of its line's median height (3+ characters) is not a digit."""
+    max_surround: float = 0.6
+    """Mean ink contrast in a ring one box-height wide around a box, as a fraction of the ink threshold,
+    above which the box is texture (clean paper around a digit gives about 0.25)."""
+    max_surround_own: float = 0.33
+    """The same ring contrast as a fraction of the box's own ink contrast, above which it is texture
+    (on the committed scenes 99 % of true digits were below 0.31)."""
+    slash_slope: float | None = None
+    """If set: a '1' leaning right more than this (dx/dy of its ink axis) between two digits is a date's '/'.
+    Off by default: slashes in the synthetic scenes measured 0.31-0.6, but so do many handwritten 1s
+    (MNIST test 1s: median 0.19, a quarter above 0.42), so any threshold eats real 1s."""
+    blob_min_height: int = 26
+    """The blob test applies only to boxes at least this tall (px of the working image)."""
+    letter_gap: float = 0.4
+    """Characters closer than this (fraction of height) on one line form a word for the letter vote."""
+    letter_run_vote: float = 0.3
+    """A word with a rejected member and mean doubt >= this is letters: all of it is rejected."""
+
+    # ---- group
+    tight_gap: float = 0.55
+    """Gaps (fraction of digit height) up to this join digits into one number."""
+    space_gap: float = 0.9
+    """Gaps up to this with nothing between them join as a space inside one number."""
+    separator_gap: float = 1.8
+    """Gaps up to this join when a '-', '.' or '/' mark lies between the digits."""
+    row_overlap: float = 0.5
+    """Two digits are on one line when their vertical spans overlap by this fraction of the smaller."""
+    height_ratio: float = 1.7
+    """Neighbouring digits of one number differ in height by at most this factor."""
+
+    def with_(self, **changes) -> "PipelineConfig":
+        """A copy with some settings changed; unknown names are refused with a suggestion."""
+        known = {f.name for f in fields(self)}
+        for name in changes:
+            if name not in known:
+                import difflib
+
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown pipeline setting {name!r}{hint}")
+        return replace(self, **changes)

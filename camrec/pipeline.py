@@ -1,0 +1,132 @@
+"""The recognition pipeline: one object every entry point calls (layer 3).
+
+``Recognizer(classifier, config).process(frame) -> FrameResult``:
+preprocess -> segment -> normalize -> classify (ONE batch) -> split (at most
+one more batch, for boxes too wide for one digit) -> reject -> group.
+No windows, files, argv or clock reads here: stage timings go to an injected
+:class:`~camrec.timing.StageTimer`. The classifier is injected too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from camrec.config import PipelineConfig
+from camrec.crop import CropNormalizer
+from camrec.group import Grouper
+from camrec.preprocess import Preprocessor
+from camrec.reject import Rejecter
+from camrec.segment import Segmenter, Splitter
+from camrec.timing import StageTimer
+from camrec.types import DigitBoxes, Frame, FrameResult
+
+STAGES = ("preprocess", "segment", "normalize", "classify", "split", "reject", "group", "total")
+
+
+def ink_slope(crops: np.ndarray) -> np.ndarray:
+    """dx/dy of each 28x28 crop's ink axis from second moments: > 0 leans right (like '/')."""
+    if len(crops) == 0:
+        return np.zeros(0, np.float32)
+    n = len(crops)
+    ys, xs = np.mgrid[0:28, 0:28].astype(np.float32)
+    mass = crops.reshape(n, -1).sum(1) + 1e-6
+    cx = (crops * xs).reshape(n, -1).sum(1) / mass
+    cy = (crops * ys).reshape(n, -1).sum(1) / mass
+    dx = xs[None] - cx[:, None, None]
+    dy = ys[None] - cy[:, None, None]
+    mu11 = (crops * dx * dy).reshape(n, -1).sum(1)
+    mu02 = (crops * dy * dy).reshape(n, -1).sum(1) + 1e-6
+    return (-mu11 / mu02).astype(np.float32)  # image y grows downwards
+
+
+class Recognizer:
+    """Turns a frame into boxed, labelled digits and numbers."""
+
+    def __init__(self, classifier, config: PipelineConfig | None = None) -> None:
+        self.classifier = classifier
+        self.config = config or PipelineConfig()
+        self.preprocessor = Preprocessor(self.config)
+        self.segmenter = Segmenter(self.config)
+        self.normalizer = CropNormalizer(self.config)
+        self.splitter = Splitter(self.config)
+        self.rejecter = Rejecter(self.config)
+        self.grouper = Grouper(self.config)
+
+    def _predict(self, crops: np.ndarray) -> np.ndarray:
+        if len(crops) == 0:
+            n_classes = getattr(getattr(self.classifier, "meta", None), "n_classes", 10)
+            return np.zeros((0, n_classes), np.float32)
+        return np.asarray(self.classifier.predict(np.ascontiguousarray(crops, np.float32)), np.float32)
+
+    def process(self, frame: Frame | np.ndarray, timer: StageTimer | None = None) -> FrameResult:
+        if not isinstance(frame, Frame):
+            frame = Frame(np.asarray(frame))
+        timer = timer if timer is not None else StageTimer()
+        with timer("total"):
+            with timer("preprocess"):
+                pre = self.preprocessor.run(frame.image)
+            with timer("segment"):
+                seg = self.segmenter.run(pre)
+            with timer("normalize"):
+                crops = self.normalizer.run(pre, seg)
+            with timer("classify"):
+                probs = self._predict(crops.images)
+            with timer("split"):
+                xyxy, images, probs, fill, framed, surround = self._split(seg, crops, probs)
+            with timer("reject"):
+                slope = ink_slope(images) if self.config.slash_slope is not None else None
+                verdict = self.rejecter.run(xyxy, probs, fill, framed, seg.marks, surround, slope)
+                marks = seg.marks
+                slash = verdict.reason == "slash"
+                if slash.any():  # a date's slashes are separators for the group stage
+                    marks = np.concatenate([marks, xyxy[slash]])
+            keep = verdict.keep
+            xyxy_k = xyxy[keep] / pre.scale
+            with timer("group"):
+                numbers = self.grouper.run(xyxy_k, verdict.label[keep], verdict.score[keep],
+                                           marks / pre.scale)
+                # digits in reading order: number by number, left to right
+                order = [i for number in numbers for i in number.digits]
+                new_index = {old: new for new, old in enumerate(order)}
+                for number in numbers:
+                    number.digits = [new_index[i] for i in number.digits]
+                sel = np.flatnonzero(keep)[order] if order else np.zeros(0, np.int64)
+            digits = DigitBoxes(xyxy[sel] / pre.scale, verdict.label[sel], verdict.score[sel], probs[sel])
+        ms = {k: timer.ms.get(k, 0.0) for k in STAGES}
+        return FrameResult(frame=frame.index, width=frame.width, height=frame.height, digits=digits,
+                           numbers=numbers, timing_ms=ms, source=frame.source, crops=images[sel])
+
+    def _split(self, seg, crops, probs):
+        """Replace too-wide boxes by the pieces the classifier is surest of (one more batch).
+
+        Returns boxes, crops, probs, fill, frame flags and texture scores of the (possibly split) boxes."""
+        xyxy = seg.xyxy
+        n = len(xyxy)
+        # texture score per box (> 1: the box stands in texture), see Rejecter
+        texture = np.maximum(crops.surround / self.config.max_surround,
+                             crops.surround_own / self.config.max_surround_own)
+        if n == 0:
+            return xyxy, crops.images, probs, crops.fill, crops.frame, texture
+        cfg = self.config
+        aspect = (xyxy[:, 2] - xyxy[:, 0]) / np.maximum(xyxy[:, 3] - xyxy[:, 1], 1)
+        conf = probs[:, :10].max(1)
+        if probs.shape[1] > 10:
+            conf = np.where(probs.argmax(1) == 10, 0.0, conf)
+        # surely too wide for one digit, or rather wide and the classifier is unsure
+        wide = (aspect > cfg.split_aspect) | ((aspect > cfg.split_aspect_unsure) & (conf < cfg.min_confidence))
+        if not wide.any():
+            return xyxy, crops.images, probs, crops.fill, crops.frame, texture
+        splits = self.splitter.split(seg, wide, conf, lambda m: self.normalizer.one(m)[0], self._predict)
+        if not splits:
+            return xyxy, crops.images, probs, crops.fill, crops.frame, texture
+        replaced = {s.region for s in splits}
+        keep = np.array([i not in replaced for i in range(n)])
+        parts_xyxy = [xyxy[keep]] + [s.pieces for s in splits]
+        parts_img = [crops.images[keep]] + [s.crops for s in splits]
+        parts_prob = [probs[keep]] + [s.probs for s in splits]
+        parts_fill = [crops.fill[keep]] + [np.full(len(s.pieces), 0.3, np.float32) for s in splits]
+        parts_frame = [crops.frame[keep]] + [np.zeros(len(s.pieces), bool) for s in splits]
+        parts_sur = [texture[keep]] + [np.full(len(s.pieces), texture[s.region], np.float32) for s in splits]
+        return (np.concatenate(parts_xyxy).astype(np.float32), np.concatenate(parts_img),
+                np.concatenate(parts_prob), np.concatenate(parts_fill), np.concatenate(parts_frame),
+                np.concatenate(parts_sur))

@@ -1,0 +1,130 @@
+"""Reject: drop what is not a digit (layer 1).
+
+Three cheap, independent tests; a candidate is reported only if it passes all:
+
+1. **Model**: with an 11-class model (``meta.n_classes == 11``, last class =
+   "not a digit") a box whose reject-class probability exceeds
+   ``reject_class_threshold`` (or is the arg-max) is dropped. Either way the
+   top *digit* probability must reach ``min_confidence`` (calibrated: see
+   the report in ``tests/test_stages.py`` / the README).
+2. **Shape**: blobs (box more than ``max_fill`` full of ink and not thin),
+   drawn frames (ink along all four sides of the box, e.g. the rim left of a
+   big filled shape), boxes still much wider than a digit after splitting,
+   strokes with a dot right above or below (i, j, !, ?), boxes much
+   shorter than the other characters of their line, and strokes standing in
+   texture: the mean contrast of a ring one box-height wide around the box is
+   above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
+   box's own ink contrast (wood grain and fabric make 1s by the dozen).
+   Optional (``slash_slope``, off by default): a "1" leaning right more than
+   that with digits right beside it on both sides is the '/' of a date: reason "slash"; the
+   pipeline hands it to the group stage as a separator mark.
+3. **Context**: characters closer than ``letter_gap`` x height on one line
+   form a word. A word with at least one rejected member whose mean
+   "doubt" (1 per rejected member, 1/2 per member below
+   ``doubt_confidence``) reaches ``letter_run_vote`` (0.5 for words of 2-3)
+   is a word of letters:
+   its digit-looking members (O, l, S, B, Z in "HELLO WORLD") go too. A 10-class
+   softmax is confidently wrong on many letters, so this context does most
+   of the letter rejection until a model with a "not a digit" class ships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from camrec.config import PipelineConfig
+from camrec.group import link_runs
+
+
+@dataclass
+class Verdict:
+    keep: np.ndarray  # (n,) bool
+    label: np.ndarray  # (n,) int, the best digit
+    score: np.ndarray  # (n,) float32, its probability
+    reason: np.ndarray  # (n,) str: "" kept, else why rejected
+
+
+class Rejecter:
+    """``run(xyxy, probs, fill, frame) -> Verdict``."""
+
+    def __init__(self, config: PipelineConfig | None = None) -> None:
+        self.config = config or PipelineConfig()
+
+    def run(self, xyxy: np.ndarray, probs: np.ndarray, fill: np.ndarray,
+            frame: np.ndarray | None = None, marks: np.ndarray | None = None,
+            surround: np.ndarray | None = None, slope: np.ndarray | None = None) -> Verdict:
+        """``fill``: ink / box area per box; ``frame``: ink runs along all four box sides (a drawn box);
+        ``marks``: small non-digit pieces (a dot right above or below a stroke makes it i, j, ! or ?);
+        ``surround``: texture score around each box, > 1 = texture (the pipeline gives
+        max(ring contrast / threshold / max_surround, ring contrast / own contrast / max_surround_own));
+        ``slope``: dx/dy of each crop's ink axis (positive leans right, like '/')."""
+        cfg = self.config
+        xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
+        n = len(xyxy)
+        probs = np.asarray(probs, np.float32).reshape(n, -1) if n else np.zeros((0, 10), np.float32)
+        digit = probs[:, :10]
+        label = digit.argmax(1) if n else np.zeros(0, np.int64)
+        score = digit.max(1) if n else np.zeros(0, np.float32)
+        reason = np.full(n, "", dtype=object)
+        if probs.shape[1] > 10:  # the model has a "not a digit" class: use it
+            p_not = probs[:, 10]
+            reason[(p_not > cfg.reject_class_threshold) | (probs.argmax(1) == 10)] = "model"
+        reason[(reason == "") & (score < cfg.min_confidence)] = "confidence"
+        w, h = xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]
+        aspect = w / np.maximum(h, 1)
+        # (small digits are not tested: at 12-25 px the holes of 0, 8, 6 close up in the binary)
+        reason[(reason == "") & (fill > cfg.max_fill) & (aspect > 0.4) & (h >= cfg.blob_min_height)] = "blob"
+        if frame is not None:
+            reason[(reason == "") & frame] = "frame"
+        reason[(reason == "") & (aspect > cfg.max_aspect)] = "too wide"
+        if surround is not None:  # a stroke in texture (wood grain, fabric): its surroundings are inky too
+            reason[(reason == "") & (np.asarray(surround) > 1.0)] = "texture"
+        if marks is not None and len(marks) and n:
+            m = np.asarray(marks, np.float32).reshape(-1, 4)
+            mcx = (m[:, 0] + m[:, 2]) / 2
+            msize = np.maximum(m[:, 2] - m[:, 0], m[:, 3] - m[:, 1])
+            for i in np.flatnonzero(reason == ""):
+                x0, y0, x1, y1 = xyxy[i]
+                near_x = (mcx >= x0 - 0.2 * w[i]) & (mcx <= x1 + 0.2 * w[i])
+                small = (msize <= 0.35 * h[i]) & (msize >= 0.1 * h[i])
+                above = (m[:, 3] <= y0 + 0.05 * h[i]) & (m[:, 3] >= y0 - 0.5 * h[i])
+                below = (m[:, 1] >= y1 - 0.05 * h[i]) & (m[:, 1] <= y1 + 0.5 * h[i])
+                if (near_x & small & (above | below)).any():
+                    reason[i] = "dotted"
+        # much shorter than the characters of its own line: punctuation, symbol parts, stray marks
+        if n >= 3:
+            for run in link_runs(xyxy, 1.5, 0.3, 4.0):
+                if len(run) >= 3:
+                    line_h = float(np.median(h[run]))
+                    for i in run:
+                        if reason[i] == "" and h[i] < cfg.min_line_height * line_h:
+                            reason[i] = "small"
+        # context: a word of letters. Hard rejects count 1, doubtful digits (below doubt_confidence) 1/2.
+        if n >= 2:
+            hard = reason != ""
+            weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
+            for run in link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio):
+                if len(run) < 2 or not hard[run].any():
+                    continue
+                # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
+                if weight[run].mean() >= (cfg.letter_run_vote if len(run) >= 4 else max(cfg.letter_run_vote, 0.5)):
+                    for i in run:
+                        if reason[i] == "":
+                            reason[i] = "word"
+        # a strongly right-leaning "1" with digits right beside it on both sides is the slash of a date
+        if slope is not None and cfg.slash_slope is not None and n >= 3:
+            cand = np.flatnonzero((reason == "") & (label == 1) & (np.asarray(slope) > cfg.slash_slope))
+            ok = reason == ""
+            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+            for i in cand:
+                same = ok & (np.abs(cy - cy[i]) < 0.35 * h[i]) & (np.abs(h - h[i]) < 0.3 * h[i])
+                same[i] = False
+                left = same & (xyxy[:, 2] <= xyxy[i, 0] + 0.2 * w[i]) & (xyxy[:, 2] >= xyxy[i, 0] - 0.8 * h[i])
+                right = same & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * w[i]) & (xyxy[:, 0] <= xyxy[i, 2] + 0.8 * h[i])
+                if left.any() and right.any():
+                    reason[i] = "slash"
+        keep = reason == ""
+        return Verdict(keep=keep.astype(bool), label=label.astype(np.int64), score=score.astype(np.float32),
+                       reason=reason)

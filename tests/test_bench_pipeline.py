@@ -1,0 +1,27 @@
+"""The pipeline part of ``camrec bench`` runs and reports its figures (values never asserted)."""
+
+from __future__ import annotations
+
+from camrec.bench import bench_pipeline, peak_memory_mb
+from camrec.synth import bench_frames
+
+
+def test_bench_frames_have_about_20_digits():
+    frames = bench_frames(2, seed=0)
+    assert len(frames) == 2
+    for scene in frames:
+        assert scene.image.shape == (720, 1280, 3)
+        assert 16 <= len(scene.truth["digits"]) <= 26
+
+
+def test_bench_pipeline_figures():
+    from camrec.classify import open_classifier
+    from camrec.pipeline import Recognizer
+
+    frames = [s.image for s in bench_frames(2, seed=1)]
+    figures = bench_pipeline(Recognizer(open_classifier("cnn")), frames, repeats=1)
+    assert figures["frames"] == 2 and figures["size"] == "1280x720"
+    for stage in ("preprocess", "segment", "classify", "total"):
+        assert set(figures["stages_ms"][stage]) == {"median", "p95"}
+    assert figures["fps"] > 0 and figures["frame_ms_median"] > 0
+    assert peak_memory_mb() > 10

@@ -1,0 +1,163 @@
+"""The Recognizer end to end on synthetic frames: digits, numbers, timings, batching, odd inputs."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from camrec.config import PipelineConfig
+from camrec.pipeline import STAGES, Recognizer
+from camrec.timing import StageTimer
+from camrec.types import Frame, FrameResult
+from draw import page, paste_mnist, text
+
+
+class CountingClassifier:
+    """Wraps a classifier and records the size of every predict call."""
+
+    def __init__(self, inner, extra_class: bool = False):
+        self.inner = inner
+        self.name = inner.name
+        self.meta = inner.meta
+        self.calls: list[int] = []
+        self.extra_class = extra_class
+
+    def predict(self, batch):
+        self.calls.append(len(batch))
+        probs = self.inner.predict(batch)
+        if self.extra_class:  # pretend an 11th "not a digit" class that fires on everything
+            probs = np.hstack([probs * 0.1, np.full((len(probs), 1), 0.9, np.float32)])
+        return probs
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    from camrec.classify import open_classifier
+
+    return open_classifier("cnn")
+
+
+@pytest.fixture(scope="module")
+def recognizer(classifier):
+    return Recognizer(classifier)
+
+
+def mnist_line(mnist_test, indices, size=56, step=50, x0=60, y0=100, img=None):
+    img = page(400, 900) if img is None else img
+    for k, idx in enumerate(indices):
+        paste_mnist(img, mnist_test.images[idx], x0 + k * step, y0, size)
+    return img, "".join(str(int(mnist_test.labels[i])) for i in indices)
+
+
+def test_mnist_digits_on_paper_read_as_one_number(recognizer, mnist_test):
+    img, truth = mnist_line(mnist_test, [0, 1, 2, 3, 4, 5])  # 7 2 1 0 4 1
+    res = recognizer.process(img)
+    assert [n.text for n in res.numbers] == [truth]
+    assert res.digits.label.tolist() == [int(c) for c in truth]
+    assert res.numbers[0].digits == list(range(6))
+    assert (res.digits.score >= 0.9).all()
+
+
+def test_two_lines_of_mnist_digits(recognizer, mnist_test):
+    img, a = mnist_line(mnist_test, [10, 11, 12, 13])
+    img, b = mnist_line(mnist_test, [20, 21, 22], y0=250, img=img)
+    assert [n.text for n in recognizer.process(img).numbers] == [a, b]
+
+
+def test_printed_phone_number_keeps_its_dashes(recognizer):
+    res = recognizer.process(text(page(300, 900), "0712-345-678", (40, 150), 2.0, 4))
+    assert len(res.numbers) == 1
+    assert res.numbers[0].text == "0712345678"
+    assert res.numbers[0].display == "0712-345-678"
+    assert res.to_json()["numbers"][0]["display"] == "0712-345-678"
+
+
+def test_light_digits_on_a_dark_board(recognizer):
+    img = text(page(400, 800, value=40), "3579", (40, 200), 2.5, 6, color=230)
+    assert [n.text for n in recognizer.process(img).numbers] == ["3579"]
+
+
+def test_gray_and_bgr_input_agree(recognizer):
+    img = text(page(300, 800), "2468", (40, 150), 2.2, 5)
+    a = recognizer.process(img)
+    b = recognizer.process(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+    assert [n.text for n in a.numbers] == [n.text for n in b.numbers] == ["2468"]
+
+
+def test_result_contract_timings_and_crops(recognizer):
+    img = text(page(300, 800), "90210", (40, 150), 2.2, 5)
+    timer = StageTimer()
+    res = recognizer.process(Frame(img, index=7, source="x.png"), timer)
+    assert isinstance(res, FrameResult) and res.frame == 7 and res.source == "x.png"
+    assert (res.width, res.height) == (800, 300)
+    for key in ("preprocess", "segment", "normalize", "classify", "reject", "group", "total"):
+        assert key in res.timing_ms and res.timing_ms[key] >= 0
+    assert set(res.timing_ms) == set(STAGES)
+    assert res.timing_ms["total"] >= res.timing_ms["classify"]
+    assert timer.ms["total"] == res.timing_ms["total"]
+    assert res.crops.shape == (len(res.digits), 28, 28) and res.crops.dtype == np.float32
+    js = res.to_json()
+    assert [d["label"] for d in js["digits"]] == [9, 0, 2, 1, 0]
+    for d in js["digits"]:
+        x, y, w, h = d["box"]
+        assert all(isinstance(v, int) for v in d["box"]) and 0 <= x < 800 and 0 <= y < 300 and w > 0 and h > 0
+
+
+def test_all_crops_in_one_batch(classifier):
+    counting = CountingClassifier(classifier)
+    rec = Recognizer(counting)
+    img = text(text(page(400, 900), "1234 5678", (40, 120), 2.2, 5), "24.12.2026", (40, 300), 2.2, 5)
+    res = rec.process(img)
+    assert len(res.digits) == 16
+    assert len(counting.calls) == 1 and counting.calls[0] >= 16
+    counting.calls.clear()
+    touching = text(page(300, 400), "4", (60, 130), 3, 8)
+    text(touching, "8", (112, 130), 3, 8)
+    rec.process(touching)
+    assert len(counting.calls) == 2  # the frame's batch + one batch of split candidates
+
+
+def test_eleventh_class_rejects_automatically(classifier):
+    rec = Recognizer(CountingClassifier(classifier, extra_class=True))
+    res = rec.process(text(page(300, 800), "2468", (40, 150), 2.2, 5))
+    assert len(res.digits) == 0
+
+
+def test_blank_and_tiny_frames(recognizer):
+    assert len(recognizer.process(page(720, 1280)).digits) == 0
+    for img in (np.zeros((1, 1, 3), np.uint8), np.zeros((3, 2), np.uint8), np.full((10, 500, 3), 255, np.uint8)):
+        res = recognizer.process(img)
+        assert len(res.digits) == 0 and res.width == img.shape[1]
+
+
+def test_huge_frame_boxes_map_back_to_the_original(recognizer):
+    img = page(2400, 3200, gradient=False)
+    text(img, "517", (400, 1000), 9, 24)
+    res = recognizer.process(img)
+    assert [n.text for n in res.numbers] == ["517"]
+    ys, xs = np.nonzero(img[:, :, 0] < 128)  # where putText drew it, in original pixels
+    want = np.float32([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+    assert np.abs(res.numbers[0].xyxy - want).max() < 0.05 * (want[3] - want[1]), (res.numbers[0].xyxy, want)
+
+
+def test_config_is_used(classifier):
+    strict = Recognizer(classifier, PipelineConfig(min_confidence=1.01))
+    assert len(strict.process(text(page(300, 800), "2468", (40, 150), 2.2, 5)).digits) == 0
+
+
+def test_speed_1280x720_twenty_digits(recognizer, mnist_test):
+    """Loose bound (shared 2-core CI); the real figure is reported by `camrec bench`."""
+    img = page(720, 1280)
+    for row in range(4):
+        mnist_line(mnist_test, range(row * 5, row * 5 + 5), size=56, step=52, y0=60 + row * 160, img=img)
+    res = recognizer.process(img)
+    assert len(res.digits) >= 18
+    times = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        recognizer.process(img)
+        times.append((time.perf_counter() - t0) * 1000)
+    assert np.median(times) < 40, times

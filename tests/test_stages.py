@@ -1,0 +1,357 @@
+"""Every pipeline stage on small synthetic cases drawn here with OpenCV."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from camrec.config import PipelineConfig
+from camrec.crop import CropNormalizer, stroke_width
+from camrec.group import Grouper, link_runs, mark_kind
+from camrec.preprocess import Preprocessor
+from camrec.reject import Rejecter
+from camrec.segment import Segmenter, Splitter
+from draw import INK, page, text
+
+C = (INK, INK, INK)
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    from camrec.classify import open_classifier
+    from camrec.pipeline import Recognizer
+
+    return Recognizer(open_classifier("cnn"))
+
+
+def regions(img: np.ndarray) -> list[list[int]]:
+    pre = Preprocessor().run(img)
+    return Segmenter().run(pre).xyxy.astype(int).tolist()
+
+
+def draw_five_detached_bar(img, x, y, h=80, t=6):
+    w = int(h * 0.6)
+    cv2.line(img, (x + t + 6, y), (x + w, y), C, t)  # the top bar, not touching the stem
+    cv2.line(img, (x, y + 8), (x, y + int(h * 0.45)), C, t)
+    cv2.ellipse(img, (x + w // 2 - 2, y + int(h * 0.68)), (w // 2 + 2, int(h * 0.3)), 0, -150, 140, C, t)
+    return img
+
+
+def draw_four_two_strokes(img, x, y, h=80, t=6):
+    w = int(h * 0.65)
+    cv2.line(img, (x + int(w * 0.55), y), (x, y + int(h * 0.65)), C, t)
+    cv2.line(img, (x, y + int(h * 0.65)), (x + int(w * 0.62), y + int(h * 0.65)), C, t)
+    cv2.line(img, (x + int(w * 0.78), y + int(h * 0.2)), (x + int(w * 0.78), y + h), C, t)  # separate stem
+    return img
+
+
+# ----------------------------------------------------------------- preprocess
+def test_polarity_dark_on_light_and_light_on_dark():
+    light = text(page(), "3579", (40, 200), 2.5, 6)
+    dark = text(page(value=40), "3579", (40, 200), 2.5, 6, color=230)
+    assert Preprocessor().run(light).dark_ink is True
+    assert Preprocessor().run(dark).dark_ink is False
+
+
+def test_binarisation_survives_a_shadow_and_low_contrast():
+    img = page(300, 800, gradient=False)
+    img[:, 400:] = (img[:, 400:] * 0.45).astype(np.uint8)  # hard shadow over the right half
+    text(img, "42", (80, 180), 3, 8, color=150)  # low contrast ink on the lit half
+    cv2.putText(img, "42", (500, 180), cv2.FONT_HERSHEY_SIMPLEX, 3, (40, 40, 40), 8, cv2.LINE_AA)
+    pre = Preprocessor().run(img)
+    left, right = pre.binary[:, :400], pre.binary[:, 400:]
+    assert left.sum() > 1000 and right.sum() > 1000  # ink found on both sides
+    assert pre.binary.mean() < 0.06  # and the shadow edge / paper is not ink
+    boxes = regions(img)
+    assert len(boxes) == 4
+
+
+def test_blank_page_has_no_ink():
+    pre = Preprocessor().run(page(720, 1280, noise=6))
+    assert pre.binary.sum() < 50
+    assert regions(page(720, 1280, noise=6)) == []
+
+
+def test_odd_inputs_do_not_crash():
+    p = Preprocessor()
+    for img in (np.zeros((1, 1, 3), np.uint8), np.full((2, 5), 255, np.uint8),
+                np.zeros((50, 60, 4), np.uint8), (np.random.default_rng(0).random((40, 40)) * 65535).astype(np.uint16)):
+        pre = p.run(img)
+        assert pre.binary.shape == pre.gray.shape
+        Segmenter().run(pre)
+
+
+def test_huge_frames_are_processed_downscaled():
+    pre = Preprocessor(PipelineConfig(work_max_side=800)).run(page(1600, 2400))
+    assert max(pre.gray.shape) == 800 and pre.scale == pytest.approx(1 / 3)
+
+
+# -------------------------------------------------------------------- segment
+def test_merge_five_with_detached_top_bar(recognizer):
+    img = draw_five_detached_bar(page(300, 400), 60, 50)
+    assert len(regions(img)) == 1
+    res = recognizer.process(img)
+    assert res.digits.label.tolist() == [5]
+
+
+def test_merge_four_in_two_pieces(recognizer):
+    img = draw_four_two_strokes(page(300, 400), 60, 50)
+    assert len(regions(img)) == 1
+    assert recognizer.process(img).digits.label.tolist() == [4]
+
+
+def test_dotted_ink_is_merged():
+    img = page(300, 400)
+    for k in range(0, 80, 9):  # a dotted vertical stroke plus a solid bar: one '7'-like glyph
+        cv2.circle(img, (120 - k // 3, 60 + k), 3, C, -1)
+    cv2.line(img, (80, 55), (125, 55), C, 5)
+    assert len(regions(img)) == 1
+
+
+def test_column_of_digits_is_not_chained():
+    img = page(300, 400)
+    text(img, "1", (70, 100), 2.5, 6)
+    text(img, "7", (70, 175), 2.5, 6)
+    assert len(regions(img)) == 2
+
+
+def test_dash_is_not_merged_into_a_one():
+    img = text(page(300, 500), "1-1", (60, 150), 2.5, 6)
+    seg = Segmenter().run(Preprocessor().run(img))
+    assert len(seg) == 2 and len(seg.marks) == 1  # the dash stays a separate mark
+    assert all(b[2] < 111 or b[0] > 138 for b in seg.xyxy.tolist())
+
+
+def test_ruled_line_removed_and_digits_kept(recognizer):
+    img = text(page(300, 700), "2017", (60, 120), 2.5, 6)
+    cv2.line(img, (10, 122), (690, 122), C, 3)  # digits sit on a long ruled line
+    boxes = regions(img)
+    assert len(boxes) == 4
+    assert all(b[2] - b[0] < 60 for b in boxes)
+    assert [n.text for n in recognizer.process(img).numbers] == ["2017"]
+
+
+def test_vertical_rule_does_not_eat_ones(recognizer):
+    img = text(page(300, 700), "1711", (60, 150), 2.5, 6)
+    cv2.line(img, (400, 5), (400, 295), C, 3)  # a long vertical rule elsewhere
+    assert [n.text for n in recognizer.process(img).numbers] == ["1711"]
+
+
+def test_digits_inside_boxes_are_found(recognizer):
+    img = page(300, 600)
+    for k, d in enumerate("3094"):
+        x = 60 + k * 70
+        cv2.rectangle(img, (x, 50), (x + 60, 130), C, 2)
+        text(img, d, (x + 12 - (12 if k == 2 else 0), 118), 2.2, 5)  # the 9 touches its box
+    res = recognizer.process(img)
+    assert sorted(res.digits.label.tolist()) == [0, 3, 4, 9]
+    assert all(h < 60 for h in res.digits.height)  # the digit, not the box
+
+
+def test_split_two_touching_digits(recognizer):
+    img = page(300, 400)
+    text(img, "4", (60, 130), 3, 8)
+    text(img, "8", (112, 130), 3, 8)  # overlaps the 4: one component
+    assert len(regions(img)) == 1
+    res = recognizer.process(img)
+    assert res.digits.label.tolist() == [4, 8]
+    assert [n.text for n in res.numbers] == ["48"]
+
+
+def test_splitter_candidates_cut_at_the_gap():
+    mask = np.zeros((40, 60), np.uint8)
+    mask[:, 5:25] = 1
+    mask[:, 33:55] = 1
+    mask[18:22, 25:33] = 1  # a thin bridge
+    cuts = Splitter.cut_candidates(mask, 40)
+    assert any(len(c) == 1 and 25 <= c[0] <= 33 for c in cuts)
+
+
+def test_splitter_uses_one_score_call():
+    calls = []
+    seg_img = text(page(300, 400), "4", (60, 130), 3, 8)
+    text(seg_img, "8", (112, 130), 3, 8)
+    pre = Preprocessor().run(seg_img)
+    seg = Segmenter().run(pre)
+
+    def score(batch):
+        calls.append(len(batch))
+        out = np.zeros((len(batch), 10), np.float32)
+        out[:, 3] = 1.0
+        return out
+
+    splits = Splitter().split(seg, np.ones(len(seg), bool), np.zeros(len(seg)), lambda m: CropNormalizer().one(m)[0],
+                              score)
+    assert len(calls) == 1 and len(splits) == 1 and len(splits[0].pieces) >= 2
+
+
+# ------------------------------------------------------------------ normalize
+def test_stroke_width_is_brought_toward_mnist():
+    thin = np.zeros((200, 120), np.uint8)
+    cv2.line(thin, (60, 5), (60, 195), 1, 2)
+    cv2.line(thin, (20, 5), (60, 5), 1, 2)
+    assert stroke_width(thin) < 4
+    crop, rel = CropNormalizer().one(thin)
+    assert rel < 0.03
+    # after normalisation the stroke is MNIST-thick: 2-4 px of 28
+    assert 1.5 <= (crop > 0.5).sum(1)[8:20].mean() <= 5
+    assert crop.shape == (28, 28) and crop.max() <= 1.0
+
+
+# --------------------------------------------------------------------- reject
+def test_reject_by_confidence_shape_and_reject_class():
+    xyxy = np.float32([[0, 0, 20, 40], [100, 0, 120, 40], [200, 0, 240, 40], [300, 0, 400, 40]])
+    probs = np.zeros((4, 10), np.float32)
+    probs[0, 3] = 0.99
+    probs[1, 3] = 0.5
+    probs[2, 8] = 1.0
+    probs[3, 1] = 1.0
+    v = Rejecter().run(xyxy, probs, fill=np.float32([0.3, 0.3, 0.9, 0.3]))
+    assert v.keep.tolist() == [True, False, False, False]
+    assert v.reason.tolist() == ["", "confidence", "blob", "too wide"]
+    # an 11-class model: the last class is "not a digit"
+    probs11 = np.zeros((2, 11), np.float32)
+    probs11[0, 7] = 0.95
+    probs11[0, 10] = 0.05
+    probs11[1, 7] = 0.45
+    probs11[1, 10] = 0.55
+    v = Rejecter().run(xyxy[:2], probs11, fill=np.float32([0.3, 0.3]))
+    assert v.keep.tolist() == [True, False] and v.reason[1] == "model"
+    assert v.label.tolist() == [7, 7]
+
+
+def test_word_of_letters_rejects_its_digit_lookalikes():
+    xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(5)])
+    probs = np.zeros((5, 10), np.float32)
+    probs[[0, 4], 0] = 1.0  # O ... O look like 0 with confidence
+    probs[[1, 2, 3], 6] = 0.6  # the other letters are unsure
+    v = Rejecter().run(xyxy, probs, fill=np.full(5, 0.4, np.float32))
+    assert not v.keep.any()
+
+
+def test_one_unsure_digit_does_not_sink_a_short_number():
+    xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(3)])
+    probs = np.zeros((3, 10), np.float32)
+    probs[0, 5] = probs[1, 5] = 1.0
+    probs[2, 4] = 0.6
+    v = Rejecter().run(xyxy, probs, fill=np.full(3, 0.4, np.float32))
+    assert v.keep.tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("name", ["letters", "symbols", "shapes", "blank"])
+def test_pages_without_digits_report_none(recognizer, name):
+    img = page(400, 800)
+    if name == "letters":
+        text(img, "HELLO WORLD", (20, 120), 1.8, 4)
+        text(img, "camera abcde", (20, 300), 1.8, 4)
+    elif name == "symbols":
+        text(img, "+ * # @ & = ? !", (20, 120), 1.8, 4)
+        text(img, "XYZ WKQ", (20, 300), 1.8, 4)
+    elif name == "shapes":
+        cv2.line(img, (20, 100), (780, 100), C, 3)  # ruled line
+        cv2.line(img, (400, 20), (400, 380), C, 3)
+        cv2.circle(img, (200, 250), 40, C, -1)  # blobs
+        cv2.rectangle(img, (500, 200), (600, 300), C, -1)
+        cv2.rectangle(img, (650, 200), (760, 320), C, 2)  # an empty box
+    res = recognizer.process(img)
+    assert len(res.digits) == 0, (res.digits.label, res.digits.xyxy)
+    assert res.numbers == []
+
+
+def grain(amp: float, seed: int = 3) -> np.ndarray:
+    """A wood-grain-like texture: vertical streaks of random darkness."""
+    rng = np.random.default_rng(seed)
+    g = cv2.GaussianBlur(rng.normal(0, 1, (720, 1280)).astype(np.float32), (0, 0), sigmaX=1.5, sigmaY=12)
+    return cv2.cvtColor(np.clip(150 + g * amp, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("amp", [60, 100])
+def test_texture_gives_no_digits_but_paper_on_it_does(recognizer, amp):
+    img = grain(amp)
+    assert len(recognizer.process(img).digits) <= 2  # without the texture test: about 250
+    img[200:500, 300:900] = 225
+    text(img, "40713", (350, 400), 3, 7)
+    assert [n.text for n in recognizer.process(img).numbers] == ["40713"]
+
+
+# ---------------------------------------------------------------------- group
+def boxes_of(xs, y=100, w=30, h=50, dy=0.0):
+    return np.float32([[x, y + dy * k, x + w, y + h + dy * k] for k, x in enumerate(xs)])
+
+
+def test_group_phone_number_with_dashes():
+    xs = [0, 35, 70, 105, 175, 210, 245, 315, 350, 385]  # 0712 - 345 - 678
+    xyxy = boxes_of(xs)
+    labels = np.array([0, 7, 1, 2, 3, 4, 5, 6, 7, 8])
+    marks = np.float32([[142, 122, 165, 128], [282, 122, 305, 128]])
+    numbers = Grouper().run(xyxy, labels, np.ones(10, np.float32), marks)
+    assert len(numbers) == 1
+    assert numbers[0].text == "0712345678"
+    assert numbers[0].display == "0712-345-678"
+    assert numbers[0].digits == list(range(10))
+
+
+def test_group_date_with_dots_and_amount_with_comma():
+    xyxy = boxes_of([0, 35, 85, 120, 170, 205, 240, 275])
+    labels = np.array([2, 4, 1, 2, 2, 0, 2, 6])
+    marks = np.float32([[70, 143, 76, 149], [155, 143, 161, 149]])
+    (number,) = Grouper().run(xyxy, labels, np.ones(8, np.float32), marks)
+    assert number.display == "24.12.2026" and number.text == "24122026"
+    xyxy = boxes_of([0, 42, 77, 112])
+    marks = np.float32([[32, 142, 38, 158]])  # a comma below the baseline
+    (number,) = Grouper().run(xyxy, np.array([1, 2, 5, 0]), np.ones(4, np.float32), marks)
+    assert number.display == "1,250"
+
+
+def test_group_time_with_a_colon_and_amount_with_thousands():
+    xyxy = boxes_of([0, 35, 85, 120])
+    marks = np.float32([[72, 112, 78, 118], [72, 132, 78, 138]])  # two dots stacked: ':'
+    (number,) = Grouper().run(xyxy, np.array([1, 1, 0, 4]), np.ones(4, np.float32), marks)
+    assert number.display == "11:04" and number.text == "1104"
+    xyxy = boxes_of([0, 35, 95, 130, 165, 225, 260])  # 15,564.85 with comfortable gaps
+    marks = np.float32([[73, 142, 80, 160], [202, 143, 208, 149]])
+    (number,) = Grouper().run(xyxy, np.array([1, 5, 5, 6, 4, 8, 5]), np.ones(7, np.float32), marks)
+    assert number.display == "15,564.85"
+
+
+def test_group_two_lines_and_a_wide_gap():
+    top = boxes_of([0, 35, 70], y=0)
+    bottom = boxes_of([0, 35, 70], y=90)
+    far = boxes_of([300, 335], y=90)
+    xyxy = np.concatenate([bottom, top, far])
+    labels = np.array([1, 2, 3, 4, 5, 6, 7, 8])
+    numbers = Grouper().run(xyxy, labels, np.ones(8, np.float32))
+    assert [n.text for n in numbers] == ["456", "123", "78"]
+
+
+def test_group_tolerates_a_slightly_rotated_line():
+    xyxy = boxes_of([k * 35 for k in range(8)], dy=3.0)  # about 5 degrees
+    (number,) = Grouper().run(xyxy, np.arange(8), np.ones(8, np.float32))
+    assert number.text == "01234567"
+
+
+def test_group_scale_free():
+    for scale in (0.3, 1.0, 6.0):
+        xyxy = boxes_of([0, 35, 70, 200, 235]) * scale
+        numbers = Grouper().run(xyxy, np.array([1, 2, 3, 4, 5]), np.ones(5, np.float32))
+        assert [n.text for n in numbers] == ["123", "45"]
+
+
+def test_mark_kinds():
+    band = (100.0, 150.0)
+    assert mark_kind(np.float32([10, 122, 30, 128]), band) == "-"
+    assert mark_kind(np.float32([10, 143, 16, 149]), band) == "."
+    assert mark_kind(np.float32([10, 140, 16, 158]), band) == ","
+    assert mark_kind(np.float32([10, 60, 30, 70]), band) is None
+
+
+def test_link_runs_empty_and_single():
+    assert link_runs(np.zeros((0, 4), np.float32), 1.0) == []
+    assert link_runs(np.float32([[0, 0, 10, 20]]), 1.0) == [[0]]
+
+
+def test_config_rejects_unknown_settings_with_a_suggestion():
+    with pytest.raises(ValueError, match="min_confidence"):
+        PipelineConfig().with_(min_confidense=0.5)
+    assert PipelineConfig().with_(min_confidence=0.5).min_confidence == 0.5
