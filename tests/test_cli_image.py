@@ -176,10 +176,19 @@ def test_all_bad_inputs_together(capsys, odd_files, good):
     assert out.startswith("page.jpg  2 numbers")
 
 
-def test_later_modes_say_not_available(capsys):
-    for flag in (["--camera"], ["--video", "x.mp4"], ["--draw"]):
-        code, out, err = run(capsys, *flag)
-        assert code == 2 and "not available yet" in err and len(err.strip().splitlines()) == 1
+def test_live_modes_refuse_bad_sources_in_one_line(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), np.full((20, 20, 3), 255, np.uint8))
+    cases = [(["--video", str(tmp_path / "x.mp4"), "--no-window"], "no such file"),
+             (["--video", str(still), "--no-window"], "is an image, not a video"),
+             (["--draw"], "needs a display")]
+    for flags, reason in cases:
+        code, out, err = run(capsys, *flags)
+        lines = [line for line in err.strip().splitlines() if line.startswith("camrec: error:")]
+        assert code == 2 and len(lines) == 1 and reason in lines[0], err
+        assert "Traceback" not in err
 
 
 def test_no_arguments_is_a_usage_error(capsys):

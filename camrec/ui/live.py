@@ -40,6 +40,7 @@ class LiveSummary:
     stage_ms: dict[str, list[float]] = field(default_factory=dict)
     numbers_seen: Counter = field(default_factory=Counter)  # text -> frames it was shown in
     latency_ms: list[float] = field(default_factory=list)  # capture to display (cameras only)
+    interrupted: bool = False  # Ctrl-C / SIGTERM ended the run
 
     @property
     def fps(self) -> float:
@@ -85,9 +86,14 @@ class Viewer:
 
         self._cv2 = cv2
         self.name = name
-        cv2.namedWindow(name, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        self._sized = False
+        cv2.namedWindow(name, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
 
     def show(self, image: np.ndarray, wait_ms: int = 1) -> str | None:
+        if not self._sized:  # the frame's own size, scaled down to fit a common screen
+            scale = min(1.0, 1600 / image.shape[1], 900 / image.shape[0])
+            self._cv2.resizeWindow(self.name, int(image.shape[1] * scale), int(image.shape[0] * scale))
+            self._sized = True
         self._cv2.imshow(self.name, image)
         action = action_for(self._cv2.waitKey(wait_ms))
         if action is None and self._cv2.getWindowProperty(self.name, self._cv2.WND_PROP_VISIBLE) < 1:
@@ -101,64 +107,91 @@ class Viewer:
 def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer], tracker: DigitTracker,
              options: LiveOptions, *, model: str = "cnn", pacer=None,
              clock: Callable[[], float] = time.perf_counter) -> LiveSummary:
-    """Process every frame the source yields until it ends or the user quits."""
+    """Process every frame the source yields until it ends, the user quits, or Ctrl-C/SIGTERM."""
     summary = LiveSummary()
-    viewer = Viewer() if options.window else None
-    state = {"paused": False, "debug": False, "help": False}
-    fps_ema = 0.0
-    last = clock()
-    started = last
-    recognizer = recognizer_for(model)
-    live_capture = isinstance(frames, CameraSource)
+    loop = _Loop(recognizer_for, tracker, options, model, Viewer() if options.window else None,
+                 isinstance(frames, CameraSource), clock)
+    started = clock()
     try:
         for frame in frames:
             if pacer is not None:
                 pacer.wait(frame.index)
-            result = tracker.update(recognizer.process(frame))
-            summary.add(result)
-            if options.json_out is not None:
-                options.json_out.write(result)
-            shown = annotate(frame.image.copy(), result) if (viewer or options.video_out) else None
-            if options.video_out is not None:
-                options.video_out.write(shown)
-            if viewer is None:
-                continue
-            now = clock()
-            fps_ema = 0.9 * fps_ema + 0.1 / max(now - last, 1e-6) if fps_ema else 1.0 / max(now - last, 1e-6)
-            last = now
-            if state["debug"]:
-                draw_debug(shown, result)
-            draw_hud(shown, fps_ema, result.timing_ms, model, getattr(recognizer.classifier, "name", "?"),
-                     state["paused"], state["help"])
-            if live_capture and frame.timestamp is not None:  # grab time, time.monotonic()
-                summary.latency_ms.append((time.monotonic() - frame.timestamp) * 1000)
-            action = viewer.show(shown)
-            while True:
-                if action == "quit":
-                    return summary
-                if action == "pause":
-                    state["paused"] = not state["paused"]
-                elif action in ("debug", "help"):
-                    state[action] = not state[action]
-                elif action == "clear":
-                    tracker.reset()
-                elif action == "model":
-                    model = options.models[(options.models.index(model) + 1) % len(options.models)]
-                    recognizer = recognizer_for(model)
-                    tracker.reset()
-                    log.info("model: %s", model)
-                elif action == "snapshot":
-                    _snapshot(options.snapshot_dir, frame, shown, result)
-                if not state["paused"]:
-                    break
-                if pacer is not None:
-                    pacer.restart()
-                action = viewer.show(shown, 30)
+            if loop.step(frame, summary) == "quit":
+                break
+            if loop.resumed and pacer is not None:
+                pacer.restart()
+    except KeyboardInterrupt:
+        summary.interrupted = True
     finally:
         summary.seconds = clock() - started
-        if viewer is not None:
-            viewer.close()
+        if loop.viewer is not None:
+            loop.viewer.close()
     return summary
+
+
+class _Loop:
+    """One frame's work, and the window state that lives across frames (main thread only)."""
+
+    def __init__(self, recognizer_for: Callable[[str], Recognizer], tracker: DigitTracker, options: LiveOptions,
+                 model: str, viewer: Viewer | None, live_capture: bool, clock: Callable[[], float]) -> None:
+        self.recognizer_for, self.tracker, self.options = recognizer_for, tracker, options
+        self.model, self.viewer, self.live_capture, self.clock = model, viewer, live_capture, clock
+        self.recognizer = recognizer_for(model)
+        self.paused = self.debug = self.help = self.resumed = False
+        self.fps = 0.0
+        self.last = clock()
+
+    def step(self, frame: Frame, summary: LiveSummary) -> str | None:
+        """frame -> recognize -> track -> emit -> show; returns "quit" when the user quits."""
+        result = self.tracker.update(self.recognizer.process(frame))
+        summary.add(result)
+        if self.options.json_out is not None:
+            self.options.json_out.write(result)
+        if self.viewer is None and self.options.video_out is None:
+            return None
+        shown = annotate(frame.image.copy(), result)
+        if self.options.video_out is not None:
+            self.options.video_out.write(shown)
+        if self.viewer is None:
+            return None
+        now = self.clock()
+        instant = 1.0 / max(now - self.last, 1e-6)
+        self.fps = 0.9 * self.fps + 0.1 * instant if self.fps else instant
+        self.last = now
+        if self.debug:
+            draw_debug(shown, result)
+        draw_hud(shown, self.fps, result.timing_ms, self.model, getattr(self.recognizer.classifier, "name", "?"),
+                 self.paused, self.help)
+        if self.live_capture and frame.timestamp is not None:  # grab time, time.monotonic()
+            summary.latency_ms.append((time.monotonic() - frame.timestamp) * 1000)
+        self.resumed = False
+        action = self.viewer.show(shown)
+        while True:
+            if action == "quit":
+                return "quit"
+            self.handle(action, frame, shown, result)
+            if not self.paused:
+                return None
+            action = self.viewer.show(shown, 30)
+            self.resumed = True
+
+    def handle(self, action: str | None, frame: Frame, shown: np.ndarray, result: FrameResult) -> None:
+        if action == "pause":
+            self.paused = not self.paused
+        elif action == "debug":
+            self.debug = not self.debug
+        elif action == "help":
+            self.help = not self.help
+        elif action == "clear":
+            self.tracker.reset()
+        elif action == "model":
+            models = self.options.models
+            self.model = models[(models.index(self.model) + 1) % len(models)] if self.model in models else models[0]
+            self.recognizer = self.recognizer_for(self.model)
+            self.tracker.reset()
+            log.info("model: %s", self.model)
+        elif action == "snapshot":
+            _snapshot(self.options.snapshot_dir, frame, shown, result)
 
 
 def _snapshot(folder: Path, frame: Frame, shown: np.ndarray, result: FrameResult) -> None:
