@@ -15,7 +15,12 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keep the hand-written examples as they are and show defaults."""
+    """Keep the hand-written examples as they are; show defaults that say something."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def add_data_arg(parser: argparse.ArgumentParser) -> None:
