@@ -137,14 +137,38 @@ class VideoWriter:
         self.close()
 
 
+class _Deferral:
+    depth = 0  # > 0 inside deferred_interrupts() (signal handlers run on the main thread only)
+    pending: int | None = None  # a signal that came meanwhile
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Within the block, a signal handled by :func:`signals_as_interrupt` waits: its KeyboardInterrupt
+    is raised when the block ends. So one frame's outputs (JSON line, video frame) are written
+    together or not at all. Keep the block short; no effect on other handlers."""
+    _Deferral.depth += 1
+    try:
+        yield
+    finally:
+        _Deferral.depth -= 1
+        if _Deferral.depth == 0 and _Deferral.pending is not None:
+            signum, _Deferral.pending = _Deferral.pending, None
+            raise KeyboardInterrupt(f"signal {signum}")
+
+
 @contextmanager
 def signals_as_interrupt(signals: Sequence[int] = (signal.SIGTERM,)) -> Iterator[None]:
-    """Within the block, SIGTERM (and any other ``signals``) raise KeyboardInterrupt like Ctrl-C does.
+    """Within the block, SIGTERM (and any other ``signals``) raise KeyboardInterrupt like Ctrl-C does
+    (inside :func:`deferred_interrupts`: at its end).
 
     So one ``except KeyboardInterrupt`` / ``with VideoWriter(...)`` path finalises outputs for
     both. Main thread only; previous handlers are restored on exit.
     """
     def handler(signum, _frame):
+        if _Deferral.depth:
+            _Deferral.pending = signum
+            return
         raise KeyboardInterrupt(f"signal {signum}")
 
     if threading.current_thread() is not threading.main_thread():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Callable
 
@@ -10,8 +11,8 @@ from camrec.cli.common import PROG, log
 from camrec.errors import CamrecError
 
 
-def _recognizers(args: argparse.Namespace) -> Callable[[str], object]:
-    """Recognizer per model, opened on first use (the m key switches)."""
+def _recognizers(args: argparse.Namespace, config=None) -> Callable[[str], object]:
+    """Recognizer per model (``config``: None for the defaults), opened on first use (the m key switches)."""
     from camrec.classify import open_classifier
     from camrec.pipeline import Recognizer
 
@@ -20,7 +21,7 @@ def _recognizers(args: argparse.Namespace) -> Callable[[str], object]:
     def get(model: str) -> Recognizer:
         if model not in cache:
             backend = args.backend if model == args.model else None
-            cache[model] = Recognizer(open_classifier(model, backend, args.models_dir))
+            cache[model] = Recognizer(open_classifier(model, backend, args.models_dir), config)
         return cache[model]
 
     return get
@@ -50,7 +51,7 @@ def run_stream(args: argparse.Namespace) -> int:
     recognizer_for = _recognizers(args)
     recognizer_for(args.model)  # a bad model fails before the camera opens
     window = _window_wanted(args)
-    with signals_as_interrupt():
+    with signals_as_interrupt((signal.SIGINT, signal.SIGTERM)):  # both wait for the frame being written
         reconnect = ReconnectPolicy(total=max(0.0, args.reconnect_timeout))
         with open_source(spec, width=args.width, height=args.height, fps=args.fps, reconnect=reconnect) as source:
             video_out = VideoWriter(args.output, fps=source.fps or 30.0) if args.output else None
@@ -82,9 +83,12 @@ def run_draw(args: argparse.Namespace) -> int:
 
     if not has_display():
         raise CamrecError("--draw", "needs a display ($DISPLAY unset or not reachable)")
+    from camrec.config import PipelineConfig
     from camrec.ui.canvas import run_canvas
 
-    recognizer_for = _recognizers(args)
+    # One digit may fill the canvas: the default cap on digit height (a fraction of the frame, meant
+    # for camera pages) drops a digit drawn taller than 40 % of the canvas and reads its ends as 1s.
+    recognizer_for = _recognizers(args, PipelineConfig().with_(max_digit_frac=1.0))
     models = [args.model] + [m for m in ("cnn", "svc") if m != args.model]
 
     def recognize(image, model):

@@ -123,7 +123,8 @@ def run_canvas(recognize: Callable[[np.ndarray, str], FrameResult], models: list
             canvas.clear()
             state["result"] = None
 
-    cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE)
+    # GUI_NORMAL: no toolbar, and (Qt builds) no context menu popping up on the right button, which clears
+    cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
     cv2.setMouseCallback(WINDOW, on_mouse)
     saved = 0
     try:

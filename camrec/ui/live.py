@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from camrec.output import JsonLinesWriter, VideoWriter
+from camrec.output import JsonLinesWriter, VideoWriter, deferred_interrupts
 from camrec.pipeline import Recognizer
 from camrec.render import annotate
 from camrec.sources.camera import CameraSource
@@ -144,14 +144,15 @@ class _Loop:
     def step(self, frame: Frame, summary: LiveSummary) -> str | None:
         """frame -> recognize -> track -> emit -> show; returns "quit" when the user quits."""
         result = self.tracker.update(self.recognizer.process(frame))
-        summary.add(result)
-        if self.options.json_out is not None:
-            self.options.json_out.write(result)
-        if self.viewer is None and self.options.video_out is None:
-            return None
-        shown = annotate(frame.image.copy(), result)
-        if self.options.video_out is not None:
-            self.options.video_out.write(shown)
+        shown = None
+        if self.viewer is not None or self.options.video_out is not None:
+            shown = annotate(frame.image.copy(), result)
+        with deferred_interrupts():  # Ctrl-C/SIGTERM: this frame is in every output or in none
+            summary.add(result)
+            if self.options.json_out is not None:
+                self.options.json_out.write(result)
+            if self.options.video_out is not None:
+                self.options.video_out.write(shown)
         if self.viewer is None:
             return None
         now = self.clock()
