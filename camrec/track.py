@@ -136,6 +136,24 @@ class _NumberTrack:
         self.text = ""
 
 
+def _age(tracks: list, hit, initialization_delay: int) -> tuple[list, dict[int, int]]:
+    """norfair's counters: a missed track loses a hit and dies at 0; it is reported once above the delay.
+
+    Returns the surviving tracks and a map from old to new positions.
+    """
+    survivors, index_map = [], {}
+    for i, track in enumerate(tracks):
+        if not hit[i]:
+            track.hit_counter -= 1
+            if track.hit_counter <= 0:
+                continue
+        if track.hit_counter > initialization_delay:
+            track.initialized = True
+        index_map[i] = len(survivors)
+        survivors.append(track)
+    return survivors, index_map
+
+
 def _centres(xyxy: np.ndarray) -> np.ndarray:
     return (xyxy[:, :2] + xyxy[:, 2:]) / 2.0
 
@@ -276,18 +294,7 @@ class DigitTracker:
             hit[t] = True
         global_velocity = np.median(np.stack(moves), axis=0) if moves else np.zeros(2)
 
-        survivors = []
-        index_map = {}
-        for t, track in enumerate(tracks):
-            if not hit[t]:
-                track.hit_counter -= 1
-                if track.hit_counter <= 0:
-                    continue
-            if track.hit_counter > cfg.initialization_delay:
-                track.initialized = True
-            index_map[t] = len(survivors)
-            survivors.append(track)
-        self._tracks = survivors
+        self._tracks, index_map = _age(tracks, hit, cfg.initialization_delay)
 
         out = []
         for i in range(n):
@@ -363,17 +370,7 @@ class DigitTracker:
             track.members = members[c]
             track.hit_counter = min(track.hit_counter + 1, cfg.number_hit_counter_max)
             hit[r] = True
-        survivors, index_map = [], {}
-        for r, track in enumerate(tracks):
-            if not hit[r]:
-                track.hit_counter -= 1
-                if track.hit_counter <= 0:
-                    continue
-            if track.hit_counter > cfg.number_initialization_delay:
-                track.initialized = True
-            index_map[r] = len(survivors)
-            survivors.append(track)
-        self._numbers = survivors
+        self._numbers, index_map = _age(tracks, hit, cfg.number_initialization_delay)
 
         out = []
         for c, number in enumerate(numbers):

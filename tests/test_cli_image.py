@@ -15,6 +15,7 @@ import pytest
 from camrec import cli
 from camrec.sources.images import expand, read_image
 from draw import page, text
+from contract import check_contract
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,27 +33,6 @@ def good(tmp_path_factory) -> Path:
     img = text(page(400, 900), "0712-345-678", (40, 120), 2.0, 4)
     text(img, "42", (40, 300), 2.0, 4)
     return write(folder / "page.jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
-
-
-def check_contract(obj: dict) -> None:
-    """The DESIGN.md output contract: keys and types."""
-    assert {"source", "frame", "width", "height", "digits", "numbers", "timing_ms"} <= set(obj)
-    assert isinstance(obj["source"], str) and isinstance(obj["frame"], int)
-    assert isinstance(obj["width"], int) and isinstance(obj["height"], int)
-    for d in obj["digits"]:
-        assert {"box", "label", "confidence"} <= set(d)
-        assert len(d["box"]) == 4 and all(isinstance(v, int) for v in d["box"])
-        assert isinstance(d["label"], int) and 0 <= d["label"] <= 9
-        assert isinstance(d["confidence"], float) and 0.0 <= d["confidence"] <= 1.0
-    for n in obj["numbers"]:
-        assert {"text", "box", "confidence", "digits"} <= set(n)
-        assert isinstance(n["text"], str) and n["text"].isdigit()
-        assert len(n["box"]) == 4 and all(isinstance(v, int) for v in n["box"])
-        assert isinstance(n["confidence"], float)
-        assert all(isinstance(i, int) and 0 <= i < len(obj["digits"]) for i in n["digits"])
-        assert "".join(str(obj["digits"][i]["label"]) for i in n["digits"]) == n["text"]
-    assert isinstance(obj["timing_ms"], dict) and "total" in obj["timing_ms"]
-    assert all(isinstance(v, float) for v in obj["timing_ms"].values())
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

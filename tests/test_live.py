@@ -27,6 +27,7 @@ import pytest
 
 from camrec.render import DIGIT_COLOR, NUMBER_COLOR
 from draw import page, text
+from contract import check_contract
 
 REPO = Path(__file__).resolve().parents[1]
 CLIPS = REPO / "sample_videos"
@@ -166,28 +167,6 @@ def video_info(path: Path) -> tuple[int, tuple[int, int]]:
     return n, size
 
 
-def check_contract(obj: dict, tracked: bool = True) -> None:
-    """The DESIGN.md output contract (plus track_id for video and camera frames)."""
-    assert {"source", "frame", "width", "height", "digits", "numbers", "timing_ms"} <= set(obj)
-    assert isinstance(obj["source"], str) and isinstance(obj["frame"], int)
-    assert isinstance(obj["width"], int) and isinstance(obj["height"], int)
-    for d in obj["digits"]:
-        assert {"box", "label", "confidence"} <= set(d)
-        assert len(d["box"]) == 4 and all(isinstance(v, int) for v in d["box"])
-        assert isinstance(d["label"], int) and 0 <= d["label"] <= 9
-        assert isinstance(d["confidence"], float) and 0.0 <= d["confidence"] <= 1.0
-        if tracked:
-            assert isinstance(d.get("track_id"), int), d
-    for n in obj["numbers"]:
-        assert {"text", "box", "confidence", "digits"} <= set(n)
-        assert isinstance(n["text"], str) and n["text"].isdigit()
-        assert len(n["box"]) == 4 and all(isinstance(v, int) for v in n["box"])
-        assert isinstance(n["confidence"], float)
-        assert all(isinstance(i, int) and 0 <= i < len(obj["digits"]) for i in n["digits"])
-    assert isinstance(obj["timing_ms"], dict) and "total" in obj["timing_ms"]
-    assert all(isinstance(v, float) for v in obj["timing_ms"].values())
-
-
 def no_traceback(err: str) -> None:
     assert "Traceback" not in err, err
 
@@ -269,7 +248,7 @@ def test_draw_canvas_recognizes_a_drawn_digit_and_right_click_clears(xvfb, camre
     stroke(xvfb, wid, origin, seven())
     proc.wait_stdout(1, 10)
     first = json.loads(proc.out[-1])
-    check_contract(first, tracked=False)
+    check_contract(first)
     assert first["source"] == "canvas" and (first["width"], first["height"]) == (560, 420)
     shot = screenshot(xvfb, wid, tmp_path / "seven.png")
     assert labels(first) == [7], (first, f"see {tmp_path / 'seven.png'}")
@@ -364,7 +343,7 @@ def test_camera_mjpeg_stream_that_drops_ends_cleanly_with_a_message(camrec):
     lines = proc.json_lines()
     assert 10 <= len(lines) <= 40, (len(lines), proc.stderr)  # the newest frame each time: some may be skipped
     for obj in lines:
-        check_contract(obj)
+        check_contract(obj, tracked=True)
         assert obj["source"] == server.url and (obj["width"], obj["height"]) == (1280, 720)
     assert [o["frame"] for o in lines] == sorted({o["frame"] for o in lines})
     assert sum(len(o["digits"]) for o in lines) > 10 * len(lines), "the page's digits were not read"
@@ -438,7 +417,7 @@ def test_fake_capture_through_the_live_loop():
     assert summary.frames == writer.lines == len(lines) and 10 <= len(lines) <= 40
     assert not summary.interrupted and f"{summary.frames} frames in" in summary.line()
     for obj in lines:
-        check_contract(obj)
+        check_contract(obj, tracked=True)
     late = lines[len(lines) // 2:]
     assert all(sorted(n["text"] for n in o["numbers"]) == ["2024", "583"] for o in late), late[-1]
     # one track per physical digit: the same 7 ids frame after frame
@@ -459,7 +438,7 @@ def test_video_json_contract_and_score_against_ground_truth(camrec):
     assert len(lines) == len(truth.frames) == 90
     assert [o["frame"] for o in lines] == list(range(90))
     for obj in lines:
-        check_contract(obj)
+        check_contract(obj, tracked=True)
         assert obj["source"] == "sample_videos/page.mp4" and (obj["width"], obj["height"]) == (1280, 720)
     assert sum(len(o["digits"]) for o in lines) > 1000
     figures = score_clip(truth, lines)
