@@ -26,6 +26,14 @@ class PipelineConfig:
     """Ink must differ from the local background by at least this fraction of it (noise floor)."""
     max_contrast: float = 0.35
     """Upper clamp for the Otsu threshold on the contrast map (keeps faint ink on busy pages)."""
+    relative_ink: float = 0.5
+    """Ink must also reach this fraction of the strongest contrast within ``relative_radius`` px
+    (0: off). Trims blurred stroke fringes and the weak bridges between touching characters."""
+    relative_radius: int = 3
+    """Radius (px of the working image) of the neighbourhood for ``relative_ink``."""
+    find_page: bool = True
+    """Look for a sheet that clearly stands out from the desk around it; candidates outside it are
+    not digits (desk texture). Without a clear sheet (a scan, a close-up) nothing is masked."""
     denoise: bool = True
     """A 3x3 Gaussian before thresholding (JPEG and sensor noise)."""
 
@@ -42,6 +50,12 @@ class PipelineConfig:
     """A straight stroke longer than this times the median digit height is a ruled line, removed."""
     max_clutter: float = 0.3
     """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
+    touch_aspect: float = 1.05
+    """Components at least this wide for their height are looked at again at higher ink thresholds
+    (blurred, bold characters touching their neighbours)."""
+    rethreshold_levels: tuple = (0.45, 0.6, 0.75)
+    """Fractions of a wide component's own strong-ink contrast (90th percentile) tried, lowest first,
+    to separate touching characters; empty: off."""
     fragment_height: float = 0.65
     """A piece whose height is below this fraction of its neighbour's is a fragment that may be merged."""
     merge_gap: float = 0.25
@@ -54,6 +68,11 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
+    split_confidence: float = 0.99
+    """Every piece of an accepted split must reach this top probability (splitting symbols into
+    strokes makes confident-looking false digits)."""
+    split_no_all_ones: bool = True
+    """Refuse splits whose pieces are all 1s: those are the strokes of letters like N, H, M, U, W."""
     split_margin: float = 0.0
     """A split wins when its weakest piece beats the unsplit box's confidence by this much."""
 
@@ -66,7 +85,7 @@ class PipelineConfig:
     # ---- reject
     min_confidence: float = 0.90
     """A digit whose top probability is below this is not reported (keeps 99.2 % of MNIST test digits)."""
-    doubt_confidence: float = 0.99
+    doubt_confidence: float = 0.999
     """Below this a digit counts as doubtful (half a reject) in the word-of-letters vote."""
     reject_class_threshold: float = 0.5
     """With an 11-class model: the 'not a digit' probability above which a box is rejected."""
@@ -86,8 +105,19 @@ class PipelineConfig:
     (MNIST test 1s: median 0.19, a quarter above 0.42), so any threshold eats real 1s."""
     blob_min_height: int = 26
     """The blob test applies only to boxes at least this tall (px of the working image)."""
+    broken_line_min: int = 5
+    """This many or more thin 1-like boxes strung along one straight near-vertical line, spanning over
+    four of their heights, are pieces of a broken long line (a paper edge, a faint rule), not digits.
+    0: off."""
     letter_gap: float = 0.4
     """Characters closer than this (fraction of height) on one line form a word for the letter vote."""
+    mixed_height: float = 1.35
+    """In a word, a member more than this many times shorter than the tallest counts as half a doubt
+    (x-height letters beside ascenders); a word of mixed heights is voted on even without a reject.
+    0: off."""
+    letter_line_vote: float = 0.5
+    """A run of several words whose mean doubt reaches this is letters as a whole; below it, each word
+    (split at clear spaces) is voted on alone."""
     letter_run_vote: float = 0.3
     """A word with a rejected member and mean doubt >= this is letters: all of it is rejected."""
 

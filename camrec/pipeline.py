@@ -114,6 +114,9 @@ class Recognizer:
             conf = np.where(probs.argmax(1) == 10, 0.0, conf)
         # surely too wide for one digit, or rather wide and the classifier is unsure
         wide = (aspect > cfg.split_aspect) | ((aspect > cfg.split_aspect_unsure) & (conf < cfg.min_confidence))
+        # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
+        # whatever the split, so they are not tried (saves crops and classifier time)
+        wide &= (texture <= 1.0) & ~crops.frame
         if not wide.any():
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture
         splits = self.splitter.split(seg, wide, conf, lambda m: self.normalizer.one(m)[0], self._predict)

@@ -3,10 +3,11 @@
 Illumination-robust binarisation:
 
 1. gray (and downscale to the working resolution when the frame is huge);
-2. ink polarity: the local median of a small copy is the background (ink is
-   the minority almost everywhere), so the sum of darker-than-background
-   against lighter-than-background deviations tells dark ink on light paper
-   from chalk/marker on a dark board;
+2. ink polarity: thin dark structures (black-hat) against thin light ones
+   (top-hat) on a half-size copy tell dark ink on light paper from
+   chalk/marker on a dark board (a bright sheet on a dark desk is large, so
+   it does not count); when undecided, deviations from a wide local median
+   (the background: ink is the minority) decide;
 3. background: a morphological closing (dark ink) of a 4x smaller copy with
    a kernel wider than the widest expected stroke, smoothed and upsampled:
    shadows and light gradients are in it, strokes are not;
@@ -39,6 +40,7 @@ class Preprocessed:
     dark_ink: bool  # True: dark ink on light paper
     scale: float  # working / original size
     threshold: float  # contrast threshold used, fraction of background
+    page: np.ndarray | None = None  # uint8 0/1 mask of the sheet (working resolution), None: no clear sheet
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -83,8 +85,9 @@ class Preprocessor:
         f = cfg.background_scale
         sw, sh = max(1, w // f), max(1, h // f)
         small = cv2.resize(smooth, (sw, sh), interpolation=cv2.INTER_AREA)
+        half = cv2.resize(gray, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
         tiny = cv2.resize(small, (max(1, sw // 2), max(1, sh // 2)), interpolation=cv2.INTER_AREA)
-        dark_ink = self._dark_ink(tiny)
+        dark_ink = self._dark_ink(cv2.GaussianBlur(half, (3, 3), 0) if min(half.shape) >= 3 else half, tiny)
         if not dark_ink:
             smooth = 255 - smooth
             small = 255 - small
@@ -95,6 +98,7 @@ class Preprocessor:
         # a little darker than the closing: where paper meets a darker desk or shadow, the upsampled
         # background must not reach over the dark side (a strip of false 'ink' along every paper edge)
         background = cv2.erode(background, np.ones((5, 5), np.uint8))
+        page = self._page(background, (w, h)) if cfg.find_page else None
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
         # A pixel brighter than the smoothed background is background too.
         background = cv2.max(background, smooth)
@@ -105,19 +109,109 @@ class Preprocessor:
         t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
         t = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast))
         _, binary = cv2.threshold(contrast, t * 255.0, 1, cv2.THRESH_BINARY)
+        if cfg.relative_ink > 0 and min(h, w) >= 8:
+            # ink must also reach a fraction of the strongest ink right around it: the blurred fringe of
+            # a stroke and the weak bridges between touching characters drop out, strokes stay whole
+            r = cfg.relative_radius
+            peak = cv2.dilate(contrast, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+            floor = cv2.convertScaleAbs(peak, alpha=cfg.relative_ink)
+            binary = cv2.bitwise_and(binary, cv2.compare(contrast, floor, cv2.CMP_GE) // 255)
+        if page is not None:
+            # the sheet mask is only used where what lies around the sheet is busy (desk texture making
+            # ink-like marks); a shadow or a plain desk around it leaves nothing to mask
+            n_on = cv2.countNonZero(page)
+            n_off = page.size - n_on
+            ink_on = cv2.countNonZero(cv2.bitwise_and(binary, page))
+            d_in = ink_on / max(n_on, 1)
+            d_out = (cv2.countNonZero(binary) - ink_on) / max(n_off, 1)
+            if d_out < max(1.5 * d_in, 0.01):
+                page = None
         return Preprocessed(gray=gray, contrast=contrast, binary=binary, dark_ink=dark_ink, scale=scale,
-                            threshold=t)
+                            threshold=t, page=page)
 
     @staticmethod
-    def _dark_ink(small: np.ndarray) -> bool:
-        """Is the ink darker than its surroundings? (Background = local median.)"""
-        if min(small.shape) < 5:
+    def _sheet(background: np.ndarray, grad: np.ndarray, t: float):
+        """The convex hull of the largest part brighter than t, if it is a sheet (see :meth:`_page`)."""
+        sh, sw = background.shape
+        bright = (background > t).astype(np.uint8)
+        k, lab, st, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+        if k < 2:
+            return None
+        i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+        area = float(st[i, cv2.CC_STAT_AREA])
+        if not 0.05 <= area / (sh * sw) <= 0.92:
+            return None
+        part = (lab == i).astype(np.uint8)
+        inside = float(background[part > 0].mean())
+        outside = float(background[part == 0].mean())
+        if inside - outside < 0.15 * max(inside, 1.0):
+            return None
+        # its outline must be an edge (a sheet against the desk), not an iso-line of a lighting gradient
+        rim = part - cv2.erode(part, np.ones((3, 3), np.uint8))
+        rim[[0, -1], :] = 0
+        rim[:, [0, -1]] = 0
+        if rim.sum() < 8 or float(np.median(grad[rim > 0])) < 0.1 * inside:
+            return None
+        contours, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+        if area < 0.85 * cv2.contourArea(hull):
+            return None
+        return hull
+
+    @staticmethod
+    def _page(background: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
+        """The sheet (page, note, cheque, plate, board) the ink is on, when one clearly stands out.
+
+        On the small background image (ink already closed away; paper is bright after the polarity
+        flip) the bright side of a threshold split is taken (Otsu's, then a few higher ones); its
+        largest connected part is the sheet if it covers 5-92 % of the frame, is clearly brighter than
+        the rest, is outlined by a real edge (not the iso-line of a lighting gradient) and is nearly
+        convex (solidity >= 0.85). The mask is that part's convex hull, slightly widened. Otherwise
+        None: the frame is all page (a scan), or no sheet stands out, and nothing is masked."""
+        sh, sw = background.shape
+        if min(sh, sw) < 16:
+            return None
+        t0, _ = cv2.threshold(background, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        top = float(np.percentile(background, 95))
+        grad = cv2.morphologyEx(background, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+        # Otsu first; a textured or unevenly lit desk can join the sheet there, so a few higher
+        # thresholds (towards the brightest paper) are tried too
+        for t in np.linspace(t0, top, 5)[:4]:
+            hull = Preprocessor._sheet(background, grad, float(t))
+            if hull is not None:
+                break
+        else:
+            return None
+        mask = np.zeros(background.shape, np.uint8)
+        cv2.fillConvexPoly(mask, hull, 1)
+        mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+        return cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
+
+    @staticmethod
+    def _dark_ink(half: np.ndarray, tiny: np.ndarray) -> bool:
+        """Is the ink darker than its surroundings?
+
+        Mainly: thin dark structures (black-hat: a closing fills them) against thin light ones (top-hat)
+        on a half-size copy; strokes answer, while large areas (a bright sheet on a dark desk, a shadow)
+        do not, and symmetric noise or texture does not tip the balance. Strokes wider than the kernel
+        (bold plate characters) answer only weakly, so when that ratio is undecided (within 1.4x) the
+        deviations from a wide local median of a tiny copy (the background; ink is the minority) decide."""
+        if min(half.shape) < 9 or min(tiny.shape) < 5:
             return True
-        # three 5x5 medians approximate one wide median (a 15x15 one costs 15x more in OpenCV)
-        median = cv2.medianBlur(cv2.medianBlur(cv2.medianBlur(small, 5), 5), 5)
-        darker = cv2.subtract(median, small)
-        lighter = cv2.subtract(small, median)
+        # wider than a stroke: 7 px on a 1280x720 frame's half copy, in proportion on larger frames
+        k = max(7, int(round(7 * min(half.shape) / 360)) | 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+        darker = cv2.morphologyEx(half, cv2.MORPH_BLACKHAT, kernel)
+        lighter = cv2.morphologyEx(half, cv2.MORPH_TOPHAT, kernel)
         # Only clear deviations count (noise is symmetric and small).
+        d = float(cv2.sumElems(cv2.threshold(darker, 12, 0, cv2.THRESH_TOZERO)[1])[0])
+        l = float(cv2.sumElems(cv2.threshold(lighter, 12, 0, cv2.THRESH_TOZERO)[1])[0])
+        if max(d, l) > 1.4 * min(d, l) or max(d, l) == 0:
+            return d >= l
+        # three 5x5 medians approximate one wide median (a 15x15 one costs 15x more in OpenCV)
+        median = cv2.medianBlur(cv2.medianBlur(cv2.medianBlur(tiny, 5), 5), 5)
+        darker = cv2.subtract(median, tiny)
+        lighter = cv2.subtract(tiny, median)
         d = float(np.sum(darker[darker > 20], dtype=np.float64))
         l = float(np.sum(lighter[lighter > 20], dtype=np.float64))
         return d >= l

@@ -15,6 +15,9 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    texture: the mean contrast of a ring one box-height wide around the box is
    above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
    box's own ink contrast (wood grain and fabric make 1s by the dozen).
+   Five or more thin 1-like boxes strung along one straight near-vertical
+   line far longer than a digit are a broken long line (a paper edge, a faint
+   rule): reason "line".
    Optional (``slash_slope``, off by default): a "1" leaning right more than
    that with digits right beside it on both sides is the '/' of a date: reason "slash"; the
    pipeline hands it to the group stage as a separator mark.
@@ -22,7 +25,11 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    form a word. A word with at least one rejected member whose mean
    "doubt" (1 per rejected member, 1/2 per member below
    ``doubt_confidence``) reaches ``letter_run_vote`` (0.5 for words of 2-3)
-   is a word of letters:
+   is a word of letters (a member more than ``mixed_height`` x shorter than
+   the tallest of its word adds half a doubt, and such a word of mixed sizes
+   is voted on even without a reject; a line of several words is voted on
+   whole when its mean doubt reaches ``letter_line_vote``, otherwise word by
+   word, split at clear spaces, so "Fax 0610" keeps its number):
    its digit-looking members (O, l, S, B, Z in "HELLO WORLD") go too. A 10-class
    softmax is confidently wrong on many letters, so this context does most
    of the letter rejection until a model with a "not a digit" class ships.
@@ -33,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from camrec.config import PipelineConfig
 from camrec.group import link_runs
@@ -44,6 +52,56 @@ class Verdict:
     label: np.ndarray  # (n,) int, the best digit
     score: np.ndarray  # (n,) float32, its probability
     reason: np.ndarray  # (n,) str: "" kept, else why rejected
+
+
+def _split_at_spaces(xyxy: np.ndarray, run: list[int]) -> list[list[int]]:
+    """A run cut where a gap is clearly wider than its letter spacing (a word space: 'Fax 0610'),
+    when both sides hold two or more characters."""
+    gaps = xyxy[run[1:], 0] - xyxy[run[:-1], 2]
+    h = float(np.median(xyxy[run, 3] - xyxy[run, 1]))
+    wide = gaps >= max(0.25 * h, 2.0 * float(np.median(gaps)) + 0.05 * h)
+    out, cur = [], [run[0]]
+    for k, (g, j) in enumerate(zip(wide, run[1:])):
+        if g and len(cur) >= 2 and len(run) - (k + 1) >= 2:  # both sides a word of 2+, not a lone letter
+            out.append(cur)
+            cur = []
+        cur.append(j)
+    out.append(cur)
+    return out
+
+
+def _broken_lines(xyxy: np.ndarray, label: np.ndarray, min_count: int) -> list[np.ndarray]:
+    """Groups of thin 1-like boxes stacked along one straight, near-vertical line: each within 1.5
+    heights of the next below it, at least ``min_count`` of them, spanning over four of their heights,
+    centres within 0.3 height of a fitted line."""
+    w, h = xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]
+    thin = np.flatnonzero((w <= 0.4 * h) & (label == 1))
+    if len(thin) < min_count:
+        return []
+    b = xyxy[thin]
+    bh = b[:, 3] - b[:, 1]
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    gap = b[None, :, 1] - b[:, None, 3]  # i above j: j's top minus i's bottom
+    hm = np.maximum(bh[:, None], bh[None, :])
+    dy = cy[None, :] - cy[:, None]
+    link = ((gap >= -0.1 * hm) & (gap <= 1.5 * hm) & (dy > 0)
+            & (np.abs(cx[None, :] - cx[:, None]) <= 0.6 * dy + 2))
+    if not link.any():
+        return []
+    k, comp = connected_components(link, directed=False)
+    out = []
+    for c in range(k):
+        m = np.flatnonzero(comp == c)
+        if len(m) < min_count:
+            continue
+        med = float(np.median(bh[m]))
+        if b[m, 3].max() - b[m, 1].min() < 4 * med:
+            continue
+        a, c0 = np.polyfit(cy[m], cx[m], 1)
+        if np.abs(cx[m] - (a * cy[m] + c0)).max() > max(2.0, 0.3 * med):
+            continue
+        out.append(thin[m])
+    return out
 
 
 class Rejecter:
@@ -93,6 +151,11 @@ class Rejecter:
                 below = (m[:, 1] >= y1 - 0.05 * h[i]) & (m[:, 1] <= y1 + 0.5 * h[i])
                 if (near_x & small & (above | below)).any():
                     reason[i] = "dotted"
+        # pieces of a broken long line (a paper edge, a faint rule or tile joint): thin strokes strung
+        # along one straight line, far longer than a digit (five or more, collinear)
+        if cfg.broken_line_min > 0 and n >= cfg.broken_line_min:
+            for run in _broken_lines(xyxy, label, cfg.broken_line_min):
+                reason[run[reason[run] == ""]] = "line"
         # much shorter than the characters of its own line: punctuation, symbol parts, stray marks
         if n >= 3:
             for run in link_runs(xyxy, 1.5, 0.3, 4.0):
@@ -105,14 +168,39 @@ class Rejecter:
         if n >= 2:
             hard = reason != ""
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
-            for run in link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio):
-                if len(run) < 2 or not hard[run].any():
-                    continue
+
+            def letters(run: np.ndarray) -> float:
+                """The run's mean doubt if it is voted a word of letters, else -1."""
+                wr = weight[run]
+                mixed = False
+                if cfg.mixed_height > 0:
+                    # letters come in x-height, ascender and descender sizes; a number's digits are one size
+                    hr = h[run]
+                    short = hr * cfg.mixed_height < hr.max()
+                    mixed = bool(short.any())
+                    wr = np.minimum(wr + 0.5 * short, 1.0)
+                if not (hard[run].any() or mixed):
+                    return -1.0
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
-                if weight[run].mean() >= (cfg.letter_run_vote if len(run) >= 4 else max(cfg.letter_run_vote, 0.5)):
-                    for i in run:
-                        if reason[i] == "":
-                            reason[i] = "word"
+                vote = cfg.letter_run_vote if len(run) >= 4 else max(cfg.letter_run_vote, 0.5)
+                return float(wr.mean()) if wr.mean() >= vote else -1.0
+
+            for run in link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio):
+                if len(run) < 2:
+                    continue
+                run = np.asarray(run)
+                # a line of words is voted on as a whole when it is clearly letters; otherwise word by
+                # word (split at clear spaces), so a number beside a word ('Fax 0610') is judged alone
+                parts = _split_at_spaces(xyxy, list(run)) if len(run) >= 3 else [list(run)]
+                if len(parts) > 1 and letters(run) < cfg.letter_line_vote:
+                    groups = [np.asarray(p) for p in parts if len(p) >= 2]
+                else:
+                    groups = [run]
+                for g in groups:
+                    if letters(g) >= 0:
+                        for i in g:
+                            if reason[i] == "":
+                                reason[i] = "word"
         # a strongly right-leaning "1" with digits right beside it on both sides is the slash of a date
         if slope is not None and cfg.slash_slope is not None and n >= 3:
             cand = np.flatnonzero((reason == "") & (label == 1) & (np.asarray(slope) > cfg.slash_slope))

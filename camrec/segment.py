@@ -7,12 +7,22 @@
 * **containers** (cheque boxes, form cells): a component whose four bbox
   edges are all ink is a frame; its edge rows/columns are stripped and what is
   inside is looked at as new components;
+* **touching characters**: a component wider than ``touch_aspect`` x its
+  height is looked at again at higher thresholds relative to its own strong
+  ink (``rethreshold_levels``); when it falls apart into character-high
+  pieces, each of its pixels goes to the nearest piece;
+* the median digit height is taken from components on fairly clean
+  background, so desk texture does not set the scale; pieces in dense texture
+  or off the sheet (``Preprocessed.page``) are not merged and never digits;
+* **dotted ink**: chains of small even dots become one piece when together
+  they are digit-sized;
 * **merge** broken strokes: a piece clearly smaller than its neighbour (height
   below ``fragment_height`` of it) joins it when the gap is small and the
   union still has a digit's proportions (height capped relative to the median
   digit, width/height <= ``merge_max_aspect``). Two full-size digits never
   merge, so a column of digits is never chained;
-* what is too small to be a digit is kept as a *mark* (candidate separator
+* what is too small to be a digit, or much shorter than two digit-sized
+  neighbours on its line, is kept as a *mark* (candidate separator
   ``- . , /`` for the group stage).
 
 :class:`Splitter` cuts boxes much wider than a digit at column-projection
@@ -30,6 +40,7 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from camrec.config import PipelineConfig
 from camrec.preprocess import Preprocessed
@@ -75,9 +86,26 @@ def _components(binary: np.ndarray):
     return n, labels, stats
 
 
-def _median_height(stats: np.ndarray, lo: float, hi: float) -> float:
+def _window_ink(integral: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Ink fraction of the window three times each xyxy box (clipped to the image), from an integral image."""
+    H, W = integral.shape[0] - 1, integral.shape[1] - 1
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    x0 = np.clip(b[:, 0] - w, 0, W).astype(np.int64)
+    y0 = np.clip(b[:, 1] - h, 0, H).astype(np.int64)
+    x1 = np.clip(b[:, 2] + w, 0, W).astype(np.int64)
+    y1 = np.clip(b[:, 3] + h, 0, H).astype(np.int64)
+    total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]).astype(np.float64)
+    return total / np.maximum((x1 - x0) * (y1 - y0), 1)
+
+
+def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | None = None) -> float:
+    """Median height of digit-like components; ``clean`` (per component, optional) keeps only those
+    standing on fairly clean background, so desk texture or a patterned border does not set the scale."""
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     ok = (h >= lo) & (h <= hi) & (w <= 1.5 * h) & (w >= 0.08 * h)
+    if clean is not None and (ok & clean[:len(ok)]).sum() >= 3:
+        ok &= clean[:len(ok)]
     if not ok.any():
         ok = (h >= lo) & (h <= hi)  # only wide things (touching digits, words): their height still tells
     if not ok.any():
@@ -98,7 +126,13 @@ class Segmenter:
         min_h = cfg.min_digit_height
         max_h = max(min_h + 1, cfg.max_digit_frac * min(H, W))
         n, labels, stats = _components(binary)
-        med = _median_height(stats, min_h, max_h)
+        integral = cv2.integral(binary)
+
+        def clean_of(st: np.ndarray) -> np.ndarray:
+            xyxy = np.stack([st[1:, 0], st[1:, 1], st[1:, 0] + st[1:, 2], st[1:, 1] + st[1:, 3]], 1)
+            return _window_ink(integral, xyxy) <= cfg.max_clutter
+
+        med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- long ruled lines, only inside components long enough to hold one
         line_len = max(int(cfg.line_factor * med), 4 * min_h)
@@ -130,12 +164,21 @@ class Segmenter:
                     removed = True
             if removed:
                 n, labels, stats = _components(binary)
+                integral = cv2.integral(binary)
+                med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- containers (boxes around digits): strip the frame, look inside
         n_before = len(stats)
         stats = self._open_containers(labels, stats, med, max_h)
         if len(stats) != n_before or (stats[1:, 4] == 0).any():
-            med = _median_height(stats, min_h, max_h)
+            med = _median_height(stats, min_h, max_h, clean_of(stats))
+
+        # ---- touching characters (blur and bold strokes bridge neighbours): a second, higher threshold
+        if cfg.rethreshold_levels:
+            n_before = len(stats)
+            stats = self._separate_touching(labels, stats, pre, med, max_h, clean_of(stats))
+            if len(stats) != n_before:
+                med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- candidate pieces
         st = stats[1:]
@@ -152,31 +195,67 @@ class Segmenter:
         areas = area[keep]
         members = [[int(ids[k])] for k in keep]
 
-        boxes, members, areas = self._merge(boxes, members, areas, med)
+        # pieces standing in dense texture never become digits (the clutter test below): they are
+        # left out of the joining and merging, which is quadratic in the number of pieces
+        busy = _window_ink(integral, boxes) > cfg.max_clutter if cfg.max_clutter < 1.0 else np.zeros(len(boxes), bool)
+        busy |= ~self._on_page(pre, boxes)  # and so do pieces off the sheet
+        if busy.any():
+            calm = np.flatnonzero(~busy)
+            rest = (boxes[busy], [members[i] for i in np.flatnonzero(busy)], areas[busy])
+            boxes, members, areas = boxes[calm], [members[i] for i in calm], areas[calm]
+        boxes, members, areas = self._join_dots(boxes, members, areas, med, max_h)
+        boxes, members, areas = self._merge(boxes, members, areas, med, max_h)
+        if busy.any():
+            boxes = np.concatenate([boxes.reshape(-1, 4), rest[0]])
+            members = members + rest[1]
+            areas = np.concatenate([areas, rest[2]])
 
         bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
         digit = (bh >= min_h) & (bh <= max_h) & (bw >= cfg.min_aspect * bh) & (bw <= 4.5 * bh)
-        # Digit-sized but much shorter than the line it sits on: treated as a mark too.
-        if digit.any():
-            med2 = float(np.median(bh[digit]))
-            digit &= bh >= 0.45 * med2
-        else:
-            med2 = med
         # clutter: real digits stand on a fairly clean background; in texture (wood grain, fabric,
         # security-paper patterns) the ink density around a candidate (3x its box) is high
         if digit.any() and cfg.max_clutter < 1.0:
-            for i in np.flatnonzero(digit):
-                x0, y0, x1, y1 = (int(v) for v in boxes[i])
-                w_, h_ = x1 - x0, y1 - y0
-                win = binary[max(0, y0 - h_):y1 + h_, max(0, x0 - w_):x1 + w_]
-                if cv2.countNonZero(win) > cfg.max_clutter * win.size:
-                    digit[i] = False
+            digit &= _window_ink(integral, boxes) <= cfg.max_clutter
+        # off the sheet (when one clearly stands out): desk texture
+        if digit.any():
+            digit &= self._on_page(pre, boxes)
+        # Digit-sized but much shorter than the characters beside it on its line: a mark
+        # (sizes are compared with the neighbours, not the whole frame: a page may hold digits of many sizes)
+        if digit.sum() >= 2:
+            digit &= ~self._short_on_line(boxes, digit)
+        med2 = float(np.median(bh[digit])) if digit.any() else med
         mark = ~digit & (np.maximum(bw, bh) >= 2)
         return Segments(xyxy=boxes[digit].astype(np.float32),
                         members=[np.asarray(members[i], np.int32) for i in np.flatnonzero(digit)],
                         labels=labels, marks=boxes[mark].astype(np.float32), median_height=med2)
 
     # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _on_page(pre: Preprocessed, boxes: np.ndarray) -> np.ndarray:
+        """Per box: is its centre on the sheet (always, when no sheet was found)?"""
+        if pre.page is None or not len(boxes):
+            return np.ones(len(boxes), bool)
+        H, W = pre.page.shape
+        cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(np.int64), 0, W - 1)
+        cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(np.int64), 0, H - 1)
+        return pre.page[cy, cx] > 0
+
+    @staticmethod
+    def _short_on_line(boxes: np.ndarray, digit: np.ndarray, ratio: float = 0.45) -> np.ndarray:
+        """Boxes shorter than ``ratio`` x the median height of at least two digit-sized neighbours
+        on their line (the neighbour's vertical span holds the box's centre, gap under 1.5 heights)."""
+        idx = np.flatnonzero(digit)
+        b = boxes[idx]
+        h = b[:, 3] - b[:, 1]
+        cy = (b[:, 1] + b[:, 3]) / 2
+        gap = np.maximum(0, np.maximum(b[None, :, 0] - b[:, None, 2], b[:, None, 0] - b[None, :, 2]))
+        near = ((cy[:, None] >= b[None, :, 1]) & (cy[:, None] <= b[None, :, 3])
+                & (gap <= 1.5 * h[None, :]) & (h[None, :] * ratio > h[:, None]))
+        np.fill_diagonal(near, False)
+        out = np.zeros(len(boxes), bool)
+        out[idx] = near.sum(1) >= 2
+        return out
+
     def _open_containers(self, labels: np.ndarray, stats: np.ndarray, med: float, max_h: float) -> np.ndarray:
         """Frames around digits: strip their border, add what is inside as new components."""
         st = stats[1:]
@@ -230,7 +309,132 @@ class Segmenter:
                 next_id += 1
         return np.concatenate(new_stats) if len(new_stats) > 1 else stats
 
-    def _merge(self, boxes: np.ndarray, members: list[list[int]], areas: np.ndarray, med: float):
+    def _separate_touching(self, labels: np.ndarray, stats: np.ndarray, pre: Preprocessed, med: float,
+                           max_h: float, clean: np.ndarray | None = None) -> np.ndarray:
+        """Components wider than one character: look at them again at higher ink thresholds.
+
+        Blur and bold strokes join neighbouring characters through bridges of weaker ink. For a
+        component wider than ``touch_aspect`` x its height, the contrast map inside it is thresholded
+        at rising fractions (``rethreshold_levels``) of its own strong-ink level; at the first level
+        where it falls into two or more pieces of character height, every ink pixel of the component is
+        given to its nearest piece (so strokes keep their width) and the pieces replace it."""
+        cfg = self.config
+        st = stats[1:]
+        w, h = st[:, 2], st[:, 3]
+        ok = (h >= max(cfg.min_digit_height, 0.5 * med)) & (h <= max_h) & (w >= cfg.touch_aspect * h) & (st[:, 4] > 0)
+        if clean is not None:  # (in texture nothing becomes a digit anyway)
+            ok &= clean[:len(ok)]
+        cand = np.flatnonzero(ok) + 1
+        if not len(cand):
+            return stats
+        new_stats = [stats]
+        next_id = len(stats)
+        limit = np.iinfo(labels.dtype).max
+        floor = pre.threshold * 255.0
+        for i in cand:
+            x, y, bw, bh = (int(v) for v in stats[i, :4])
+            roi_lab = labels[y:y + bh, x:x + bw]
+            mask = roi_lab == i
+            con = pre.contrast[y:y + bh, x:x + bw]
+            vals = con[mask]
+            if vals.size < 10:
+                continue
+            peak = float(np.partition(vals, int(0.9 * (vals.size - 1)))[int(0.9 * (vals.size - 1))])
+            area = float(vals.size)
+            # quick test at the highest level first: a component still in one piece there (lower
+            # levels only join pieces) is one character
+            top = max(floor + 1.0, max(cfg.rethreshold_levels) * peak)
+            if cv2.connectedComponents(((con > top) & mask).astype(np.uint8), connectivity=8)[0] < 3:
+                continue
+            found = None
+            for lv in cfg.rethreshold_levels:
+                t = max(floor + 1.0, lv * peak)
+                seeds = ((con > t) & mask).astype(np.uint8)
+                k, sub, sst, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8, ltype=cv2.CV_32S)
+                if k < 3:
+                    continue
+                big = (sst[1:, 3] >= 0.5 * bh) & (sst[1:, 4] >= 0.04 * area)
+                if big.sum() >= 2:
+                    found = (k, sub, sst, big)
+                    break
+            if found is None:
+                continue
+            k, sub, sst, big = found
+            if next_id + int(big.sum()) >= limit:
+                break
+            # seeds: the big pieces only; every pixel of the component goes to the nearest one
+            keep_ids = np.flatnonzero(big) + 1
+            seed_map = np.isin(sub, keep_ids)
+            _, near = cv2.distanceTransformWithLabels((~seed_map).astype(np.uint8), cv2.DIST_L2, 3,
+                                                      labelType=cv2.DIST_LABEL_PIXEL)
+            # nearest seed pixel -> its piece
+            ys, xs = np.nonzero(seed_map)
+            lut = np.zeros(len(ys) + 1, np.int32)
+            # DIST_LABEL_PIXEL numbers zero pixels in row-major scan order, starting at 1
+            lut[1:] = sub[ys, xs]
+            owner = lut[near] * mask
+            roi_lab[mask] = 0
+            stats[i, 2:5] = 0
+            for j in keep_ids:
+                part = owner == j
+                if not part.any():
+                    continue
+                rows = np.flatnonzero(part.any(1))
+                cols = np.flatnonzero(part.any(0))
+                roi_lab[part] = next_id
+                new_stats.append(np.array([[x + cols[0], y + rows[0], cols[-1] - cols[0] + 1,
+                                            rows[-1] - rows[0] + 1, int(part.sum())]], stats.dtype))
+                next_id += 1
+        return np.concatenate(new_stats) if len(new_stats) > 1 else stats
+
+    @staticmethod
+    def _join_dots(boxes: np.ndarray, members: list[list[int]], areas: np.ndarray, med: float, max_h: float):
+        """Dotted ink: chains of three or more small, round, evenly sized dots, each within about a dot's
+        size of the next, become one piece when together they are digit-sized (tall enough, not much
+        wider than tall). Dotted rules are far wider than tall and dense speckle is texture (left to the
+        clutter test), so neither passes."""
+        n = len(boxes)
+        if n < 3:
+            return boxes, members, areas
+        w, h = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+        size = np.maximum(w, h)
+        dot = np.flatnonzero((size <= 0.35 * med) & (size >= 3) & (w <= 1.6 * h) & (h <= 1.6 * w)
+                             & (areas >= 0.45 * w * h))
+        if len(dot) < 3 or len(dot) > 600:
+            return boxes, members, areas
+        b = boxes[dot]
+        gx = np.maximum(0, np.maximum(b[None, :, 0] - b[:, None, 2], b[:, None, 0] - b[None, :, 2]))
+        gy = np.maximum(0, np.maximum(b[None, :, 1] - b[:, None, 3], b[:, None, 1] - b[None, :, 3]))
+        s = size[dot]
+        link = (np.maximum(gx, gy) <= 0.8 * np.maximum(s[:, None], s[None, :])) \
+            & (np.maximum(s[:, None], s[None, :]) <= 1.5 * np.minimum(s[:, None], s[None, :]))
+        np.fill_diagonal(link, False)
+        if not link.any():
+            return boxes, members, areas
+        k, comp = connected_components(link, directed=False)
+        gone = np.zeros(n, bool)
+        new_boxes, new_members, new_areas = [], [], []
+        for c in range(k):
+            grp = dot[comp == c]
+            if len(grp) < 3:
+                continue
+            u = np.float32([boxes[grp, 0].min(), boxes[grp, 1].min(), boxes[grp, 2].max(), boxes[grp, 3].max()])
+            uw, uh = u[2] - u[0], u[3] - u[1]
+            if uh < 0.5 * med or uh > max_h or uw > 1.0 * uh:
+                continue
+            gone[grp] = True
+            new_boxes.append(u)
+            new_members.append([m for g in grp for m in members[g]])
+            new_areas.append(areas[grp].sum())
+        if not new_boxes:
+            return boxes, members, areas
+        keep = np.flatnonzero(~gone)
+        return (np.concatenate([boxes[keep], np.stack(new_boxes)]),
+                [members[i] for i in keep] + new_members,
+                np.concatenate([areas[keep], np.float32(new_areas)]))
+
+    def _merge(self, boxes: np.ndarray, members: list[list[int]], areas: np.ndarray, med: float,
+               max_h: float = np.inf):
         """Join fragments into their neighbour when the union still looks like one digit."""
         cfg = self.config
         n = len(boxes)
@@ -238,14 +442,24 @@ class Segmenter:
             return boxes, members, areas
         boxes = boxes.copy()
         alive = np.ones(n, bool)
-        # quick all-pairs screen: only a piece near a clearly taller one can ever merge
+        # quick screen of the pieces that may merge (shorter than 1.2 median) against all: only a piece
+        # near a clearly taller one can ever merge
         hh = boxes[:, 3] - boxes[:, 1]
-        gx = np.maximum(0, np.maximum(boxes[None, :, 0] - boxes[:, None, 2], boxes[:, None, 0] - boxes[None, :, 2]))
-        gy = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
-        reach = np.maximum(hh[:, None], hh[None, :]) * max(cfg.merge_gap, 0.12) * 1.4 + 1
-        possible = ((gx + gy) <= reach) & (hh[:, None] < 0.92 * hh[None, :])
-        # a merge grows its target, which may then reach further: pieces near any possible target stay in
-        maybe = possible.any(1)
+        rows = np.flatnonzero(hh < 1.2 * med)
+        if not len(rows):
+            return boxes, members, areas
+        br = boxes[rows]
+        gap = (np.maximum(0, np.maximum(boxes[None, :, 0] - br[:, None, 2], br[:, None, 0] - boxes[None, :, 2]))
+               + np.maximum(0, np.maximum(boxes[None, :, 1] - br[:, None, 3], br[:, None, 1] - boxes[None, :, 3])))
+        reach = np.maximum(hh[rows, None], hh[None, :]) * max(cfg.merge_gap, 0.12) * 1.4 + 1
+        maybe = np.zeros(n, bool)
+        maybe[rows] = ((gap <= reach) & (hh[rows, None] < 0.92 * hh[None, :])).any(1)
+        # targets are looked for only among pieces that can reach: a merged box stays within
+        # 1.35 x max(median, target height) (dotted strokes were joined before)
+        near = np.zeros((n, n), bool)
+        near[rows] = gap <= 1.4 * np.maximum(med, hh[None, :]) + 2
+        near[np.arange(n), np.arange(n)] = False
+        del gap, reach
         order = np.argsort(areas)
         for p in order:
             if not alive[p] or not maybe[p]:
@@ -254,11 +468,9 @@ class Segmenter:
             hp, wp = bp[3] - bp[1], bp[2] - bp[0]
             if hp >= 1.2 * med:
                 continue
-            others = alive.copy()
-            others[p] = False
-            cand = np.flatnonzero(others)
+            cand = np.flatnonzero(near[p] & alive)
             if not len(cand):
-                break
+                continue
             bt = boxes[cand]
             ht = bt[:, 3] - bt[:, 1]
             wt = bt[:, 2] - bt[:, 0]
@@ -396,7 +608,10 @@ class Splitter:
             k = len(boxes)
             score = float(digit_conf[start:start + k].min())
             # every piece must be a sure digit: splitting symbols into confident strokes makes false digits
-            if score < self.config.doubt_confidence or score <= unsplit_conf[region] + self.config.split_margin:
+            if score < self.config.split_confidence or score <= unsplit_conf[region] + self.config.split_margin:
+                continue
+            # a letter's strokes (N, H, M, U, W, n, m) fall apart into confident 1s: all-1 cuts are refused
+            if self.config.split_no_all_ones and k >= 2 and (probs[start:start + k, :10].argmax(1) == 1).all():
                 continue
             if region not in best or score > best[region][0]:
                 best[region] = (score, Split(region, np.stack(boxes), crops[start:start + k],

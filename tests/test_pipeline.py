@@ -116,7 +116,8 @@ def test_all_crops_in_one_batch(classifier):
     counting.calls.clear()
     touching = text(page(300, 400), "4", (60, 130), 3, 8)
     text(touching, "8", (112, 130), 3, 8)
-    rec.process(touching)
+    # (the second threshold would already separate this pair: off, so the splitter has to)
+    Recognizer(counting, PipelineConfig().with_(rethreshold_levels=())).process(touching)
     assert len(counting.calls) == 2  # the frame's batch + one batch of split candidates
 
 

@@ -150,13 +150,35 @@ def test_digits_inside_boxes_are_found(recognizer):
 
 
 def test_split_two_touching_digits(recognizer):
+    from camrec.pipeline import Recognizer
+
     img = page(300, 400)
     text(img, "4", (60, 130), 3, 8)
-    text(img, "8", (112, 130), 3, 8)  # overlaps the 4: one component
-    assert len(regions(img)) == 1
+    text(img, "8", (112, 130), 3, 8)  # overlaps the 4: one component at the ink threshold
+    no_rethreshold = PipelineConfig().with_(rethreshold_levels=())
+    assert len(Segmenter(no_rethreshold).run(Preprocessor(no_rethreshold).run(img))) == 1
+    # the splitter alone (the second threshold off) cuts it where the classifier is surest
+    res = Recognizer(recognizer.classifier, no_rethreshold).process(img)
+    assert res.digits.label.tolist() == [4, 8]
+    assert [n.text for n in res.numbers] == ["48"]
+    # by default the higher threshold already separates them at the weak overlap
+    assert len(regions(img)) == 2
     res = recognizer.process(img)
     assert res.digits.label.tolist() == [4, 8]
     assert [n.text for n in res.numbers] == ["48"]
+
+
+def test_rethreshold_separates_blurred_touching_digits():
+    img = page(200, 400)
+    text(img, "2", (60, 120), 2, 8)
+    text(img, "5", (92, 120), 2, 8)
+    text(img, "7", (124, 120), 2, 8)
+    img = cv2.GaussianBlur(img, (0, 0), 2.0)  # blur bridges the gaps at the ink threshold
+    cfg_off = PipelineConfig().with_(rethreshold_levels=())
+    assert len(Segmenter(cfg_off).run(Preprocessor(cfg_off).run(img))) < 3
+    boxes = regions(img)
+    assert len(boxes) == 3
+    assert all(b[3] - b[1] > 0.8 * (b[2] - b[0]) for b in boxes)
 
 
 def test_splitter_candidates_cut_at_the_gap():
@@ -172,8 +194,9 @@ def test_splitter_uses_one_score_call():
     calls = []
     seg_img = text(page(300, 400), "4", (60, 130), 3, 8)
     text(seg_img, "8", (112, 130), 3, 8)
-    pre = Preprocessor().run(seg_img)
-    seg = Segmenter().run(pre)
+    no_rethreshold = PipelineConfig().with_(rethreshold_levels=())  # keep them one region
+    pre = Preprocessor(no_rethreshold).run(seg_img)
+    seg = Segmenter(no_rethreshold).run(pre)
 
     def score(batch):
         calls.append(len(batch))
@@ -237,6 +260,71 @@ def test_one_unsure_digit_does_not_sink_a_short_number():
     probs[2, 4] = 0.6
     v = Rejecter().run(xyxy, probs, fill=np.full(3, 0.4, np.float32))
     assert v.keep.tolist() == [True, True, False]
+
+
+def test_word_of_mixed_heights_is_letters():
+    # "tolb": fairly sure digit look-alikes (none rejected by itself), but an x-height letter
+    # between ascenders
+    xyxy = np.float32([[0, 0, 20, 40], [24, 14, 44, 40], [48, 0, 58, 40], [62, 0, 82, 40]])
+    probs = np.zeros((4, 10), np.float32)
+    probs[:, 1] = 0.99
+    probs[1, 1], probs[1, 0] = 0.0, 0.99
+    v = Rejecter().run(xyxy, probs, fill=np.full(4, 0.4, np.float32))
+    assert not v.keep.any() and set(v.reason) == {"word"}
+    # the same digits all of one height are a number
+    xyxy[1, 1] = 0
+    v = Rejecter().run(xyxy, probs, fill=np.full(4, 0.4, np.float32))
+    assert v.keep.all()
+
+
+def test_number_beside_a_word_is_judged_alone():
+    # "Fax 0610": three letters (one rejected, two doubtful), a word space, four sure digits
+    xs = [0, 22, 44, 78, 100, 122, 144]  # letter spacing 2 px, the word space 14 px (0.35 height)
+    xyxy = np.float32([[x, 0, x + 20, 40] for x in xs])
+    probs = np.zeros((7, 10), np.float32)
+    probs[0, 7] = 0.5  # F: rejected by confidence
+    probs[1, 6], probs[2, 4] = 0.95, 0.97  # a, x: doubtful
+    for i, d in zip(range(3, 7), (0, 6, 1, 0)):
+        probs[i, d] = 1.0
+    v = Rejecter().run(xyxy, probs, fill=np.full(7, 0.4, np.float32))
+    assert v.keep.tolist() == [False, False, False, True, True, True, True]
+    # a line that is letters as a whole goes whole, spaces or not ("HELLO WORLD" style)
+    probs[3:, :] = 0
+    probs[3:, 0] = 0.97  # O-like letters, doubtful
+    v = Rejecter().run(xyxy, probs, fill=np.full(7, 0.4, np.float32))
+    assert not v.keep.any()
+
+
+def test_broken_long_line_is_not_a_column_of_ones():
+    # six thin dashes along a slightly slanted line (a paper edge broken up by the threshold)
+    xyxy = np.float32([[100 + 3 * k, 20 + 30 * k, 104 + 3 * k, 40 + 30 * k] for k in range(6)])
+    probs = np.zeros((6, 10), np.float32)
+    probs[:, 1] = 1.0
+    v = Rejecter().run(xyxy, probs, fill=np.full(6, 0.8, np.float32))
+    assert not v.keep.any() and set(v.reason) == {"line"}
+    # three 1s in a column (one per text line) stay digits
+    v = Rejecter().run(xyxy[::2], probs[::2], fill=np.full(3, 0.8, np.float32))
+    assert v.keep.all()
+
+
+def test_digits_of_many_sizes_on_one_page_on_a_textured_desk(recognizer):
+    img = grain(100)
+    img[100:650, 250:1050] = 225  # a sheet on wood grain
+    text(img, "7", (300, 600), 2.4, 6)  # a big digit, about 50 px tall
+    for k, (d, x, y) in enumerate([("4", 600, 200), ("2", 800, 300), ("9", 700, 450), ("3", 950, 560)]):
+        text(img, d, (x, y), 0.7, 2)  # small ones, about 15 px tall
+    res = recognizer.process(img)
+    assert sorted(res.digits.label.tolist()) == [2, 3, 4, 7, 9]
+
+
+def test_polarity_of_a_bright_sheet_on_a_dark_textured_desk():
+    rng = np.random.default_rng(5)
+    desk = cv2.GaussianBlur(rng.normal(0, 1, (720, 1280)).astype(np.float32), (0, 0), 1.5)
+    desk = 70 + desk / desk.std() * 20  # a dark, grainy desk: bright specks everywhere
+    img = cv2.cvtColor(np.clip(desk, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    img[200:460, 480:800] = 200  # a note
+    text(img, "25/06", (500, 350), 1.6, 4)
+    assert Preprocessor().run(img).dark_ink is True
 
 
 @pytest.mark.parametrize("name", ["letters", "symbols", "shapes", "blank"])
