@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import Callable
 
 from camrec.cli.common import PROG, log
@@ -56,7 +57,7 @@ def run_stream(args: argparse.Namespace) -> int:
         with open_source(spec, width=args.width, height=args.height, fps=args.fps, reconnect=reconnect) as source:
             video_out = VideoWriter(args.output, fps=source.fps or 30.0) if args.output else None
             options = LiveOptions(window=window, json_out=JsonLinesWriter(sys.stdout) if args.json else None,
-                                  video_out=video_out, snapshot_dir=args.save or args.models_dir.parent / "snapshots")
+                                  video_out=video_out, snapshot_dir=args.save or Path.cwd())
             pacer = Pacer(source.fps) if args.realtime and args.video and source.fps else None
             try:
                 summary = run_live(source, recognizer_for, DigitTracker(), options, model=args.model, pacer=pacer)
@@ -96,4 +97,4 @@ def run_draw(args: argparse.Namespace) -> int:
 
     recognizer_for(args.model)
     out = sys.stdout if args.json else None
-    return run_canvas(recognize, models, json_out=out, save_dir=args.save or args.models_dir.parent / "snapshots")
+    return run_canvas(recognize, models, json_out=out, save_dir=args.save or Path.cwd())

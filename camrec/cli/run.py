@@ -67,7 +67,7 @@ def build_run_parser() -> argparse.ArgumentParser:
                      help="one JSON object per image/frame on stdout (source, frame, width, height, "
                      "digits, numbers, timing_ms; track_id for video and camera)")
     out.add_argument("--save", type=Path, metavar="DIR",
-                     help="--image: annotated copies here; other modes: snapshots (key s) here")
+                     help="--image: annotated copies here; other modes: snapshots (key s) here (default: the current folder)")
     out.add_argument("--output", type=Path, metavar="FILE.mp4", help="write the annotated video (--video/--camera)")
     out.add_argument("--no-window", action="store_true", help="never open a window (headless)")
     out.add_argument("--realtime", action="store_true", help="--video: play at the file's frame rate")
