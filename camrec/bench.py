@@ -65,6 +65,18 @@ def bench_classifier(classifier: Classifier, n_crops: int = 20, repeats: int = 3
     }
 
 
+def bench_original_way(batch_ms_median: float, n_crops: int = 20, repeats: int = 5, seed: int = 0) -> dict:
+    """The original pygame app's way: one Keras ``predict`` per crop (needs TensorFlow)."""
+    from camrec.classify import open_classifier
+
+    keras_clf = open_classifier("cnn", "keras")
+    crops = (np.random.default_rng(seed).random((n_crops, 28, 28)) > 0.8).astype(np.float32)
+    per_crop = time_calls(lambda: [keras_clf.predict(crops[i : i + 1]) for i in range(n_crops)], repeats,
+                          warmup=1)
+    median = float(np.median(per_crop))
+    return {"keras_one_at_a_time_ms_median": round(median, 1), "speedup_vs_batch": round(median / batch_ms_median, 1)}
+
+
 def cold_start(model: str, backend: str | None, repeats: int = 3) -> dict:
     """Best of a few fresh interpreters: import camrec + open the model."""
     runs = []

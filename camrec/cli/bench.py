@@ -27,6 +27,7 @@ examples:
   camrec bench                              # all parts
   camrec bench --part pipeline --frames 20
   camrec bench --model svc --json
+  camrec bench --part classify --original   # + one Keras predict per crop, as the original app did
 """
 
 
@@ -41,6 +42,8 @@ def build_bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--frames", type=int, default=12, help="generated frames for the pipeline part")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated frames")
     add_data_arg(parser)
+    parser.add_argument("--original", action="store_true",
+                        help="also time the original app's way: one Keras predict per crop (needs TensorFlow)")
     parser.add_argument("--json", action="store_true")
     return parser
 
@@ -77,6 +80,10 @@ def run_bench(argv: Sequence[str]) -> int:
     if args.part in ("all", "classify"):
         figures["classify"] = bench_classifier(classifier, args.crops, args.repeats)
         figures["cold"] = cold_start(args.model, args.backend)
+        if args.original:
+            from camrec.bench import bench_original_way
+
+            figures["original"] = bench_original_way(figures["classify"]["batch_ms_median"], args.crops)
     if args.part in ("all", "pipeline"):
         figures["pipeline"] = _bench_pipeline(args, classifier)
     if args.json:
@@ -92,6 +99,10 @@ def run_bench(argv: Sequence[str]) -> int:
         print(f"  cold import camrec + load model   : {k['import_and_load_s'] * 1000:.0f} ms "
               f"(first predict {k['first_predict_s'] * 1000:.1f} ms); "
               f"tensorflow imported: {'YES' if k['tensorflow_imported'] else 'no'}")
+        if "original" in figures:
+            o = figures["original"]
+            print(f"  original app's way (Keras predict per crop): median {o['keras_one_at_a_time_ms_median']:.1f} ms "
+                  f"for {c['crops']} crops (one LiteRT batch is {o['speedup_vs_batch']}x faster)")
     if "pipeline" in figures:
         p = figures["pipeline"]
         print(f"  pipeline on {p['frames']} generated {p['size']} frames x{p['repeats']} "
