@@ -132,6 +132,15 @@ class PipelineConfig:
     """Two digits are on one line when their vertical spans overlap by this fraction of the smaller."""
     height_ratio: float = 1.7
     """Neighbouring digits of one number differ in height by at most this factor."""
+    group_space_gap: float = 1.15
+    """Gaps up to this with nothing between join (as a space) when both sides are groups of 2+ closely
+    spaced digits (phone numbers written in blocks); lone digits need ``space_gap``."""
+    comma_gap: float = 1.3
+    """Gaps up to this with a ',' (or nothing found) between join when 2 or 3 closely spaced digits
+    follow: a handwritten thousands or decimal comma (14,693.77; 43.676,30)."""
+    date_slashes: bool = True
+    """A '1' that is slash-like (at least as tall as its neighbours, slanted or wide) where reading it
+    as '/' makes the number a valid date (dd/mm/yy[yy], mm/dd/yyyy, yyyy/mm/dd) is a separator."""
 
     def with_(self, **changes) -> "PipelineConfig":
         """A copy with some settings changed; unknown names are refused with a suggestion."""

@@ -21,6 +21,15 @@ from camrec.preprocess import Preprocessed
 from camrec.segment import Segments
 
 _K3 = np.ones((3, 3), np.uint8)
+_DISKS: dict[int, np.ndarray] = {}
+
+
+def _disk(r: int) -> np.ndarray:
+    """The (2r+1)x(2r+1) elliptic structuring element, cached."""
+    k = _DISKS.get(r)
+    if k is None:
+        k = _DISKS[r] = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    return k
 
 
 @dataclass
@@ -31,16 +40,30 @@ class Crops:
     frame: np.ndarray  # (n,) bool: ink along all four sides of a squarish box (a drawn box, a shape's rim)
     surround: np.ndarray  # (n,) mean ink contrast around the box (a ring one box-height wide) / threshold
     surround_own: np.ndarray  # (n,) the same ring contrast / the region's own mean ink contrast
+    needed: np.ndarray | None = None  # (n,) bool: the crop can matter; False: a drawn frame or a box in
+    # texture (rejected whatever the classifier says) that is not thin enough to count as a '1' of a
+    # broken line: its image is left blank and it need not be classified
 
 
 def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width in px: 2 * area / perimeter (a thin line of width w has that ratio)."""
-    area = float(mask.sum())
+    mask = np.asarray(mask, np.uint8)
+    area = float(cv2.countNonZero(mask))
     if area == 0:
         return 0.0
-    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    edge = padded & (1 - cv2.erode(padded, _K3))
-    return 2.0 * area / max(float(edge.sum()), 1.0)
+    # edge pixels: ink whose 3x3 neighbourhood (zero outside the mask) is not all ink; the erosion
+    # (zero border) lies inside the mask, so their count is area minus what survives it
+    inner = cv2.countNonZero(cv2.erode(mask, _K3, borderType=cv2.BORDER_CONSTANT, borderValue=0))
+    return 2.0 * area / max(area - inner, 1.0)
+
+
+def _sides_covered(mask: np.ndarray, b: int, frac: float) -> bool:
+    """Does ink within ``b`` px of each of the four sides cover more than ``frac`` of that side?"""
+    h, w = mask.shape
+    for strip, axis, n in ((mask[:b], 0, w), (mask[-b:], 0, w), (mask[:, :b], 1, h), (mask[:, -b:], 1, h)):
+        if not np.count_nonzero(strip.any(axis)) / n > frac:
+            return False
+    return True
 
 
 class CropNormalizer:
@@ -52,7 +75,7 @@ class CropNormalizer:
     def one(self, mask: np.ndarray, ink: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """A 0/1 mask (and optional soft ink of the same shape) -> (28x28 crop, relative stroke width)."""
         cfg = self.config
-        mask = mask.astype(np.uint8)
+        mask = np.asarray(mask, np.uint8)
         h = max(mask.shape[0], mask.shape[1] * 0.6)  # a wide piece: size by what a digit's height would be
         sw = stroke_width(mask)
         rel = sw / max(h, 1.0)
@@ -63,11 +86,11 @@ class CropNormalizer:
             if r >= 1:
                 pad = r + 1
                 soft = cv2.copyMakeBorder(soft, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-                soft = cv2.dilate(soft, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+                soft = cv2.dilate(soft, _disk(r))
         elif rel > cfg.mnist_stroke * cfg.stroke_tolerance:
             r = int(min(round((sw - target) / 2), sw / 3))
             if r >= 1:
-                eroded = cv2.erode(soft, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+                eroded = cv2.erode(soft, _disk(r))
                 if eroded.max() > 0:
                     soft = eroded
         return to_mnist(soft), rel
@@ -80,23 +103,20 @@ class CropNormalizer:
         frame = np.zeros(n, bool)
         surround = np.zeros(n, np.float32)
         surround_own = np.zeros(n, np.float32)
+        needed = np.ones(n, bool)
+        cfg = self.config
         H, W = pre.contrast.shape
         for i in range(n):
             mask, x0, y0 = segments.mask(i)
             h, w = mask.shape
             roi = pre.contrast[y0:y0 + h, x0:x0 + w]
             # soft ink: contrast saturating at the typical stroke level, only on this region's pixels
-            vals = roi[mask.astype(bool)]
-            sat = float(vals.mean()) if vals.size else 255.0
-            near = cv2.dilate(mask, _K3)
-            ink = np.minimum(roi.astype(np.float32) / max(sat, 1.0), 1.0) * near
-            images[i], stroke[i] = self.one(mask, ink)
-            fill[i] = float(mask.sum()) / max(h * w, 1)
+            count = cv2.countNonZero(mask)
+            sat = float(cv2.mean(roi, mask)[0]) if count else 255.0
+            fill[i] = float(count) / max(h * w, 1)
             if w >= 0.8 * h and min(h, w) >= 6:
                 b = max(1, min(h, w) // 12)
-                sides = (mask[:b].any(0).mean(), mask[-b:].any(0).mean(),
-                         mask[:, :b].any(1).mean(), mask[:, -b:].any(1).mean())
-                frame[i] = min(sides) > 0.85
+                frame[i] = _sides_covered(mask, b, 0.85)
             # texture test: mean contrast in a ring one box-height wide around the box
             m = h
             win = pre.contrast[max(0, y0 - m):min(H, y0 + h + m), max(0, x0 - m):min(W, x0 + w + m)]
@@ -104,4 +124,14 @@ class CropNormalizer:
             ring_n = max(win.size - roi.size, 1)
             surround[i] = ring_sum / ring_n / 255.0 / max(pre.threshold, 1e-3)
             surround_own[i] = ring_sum / ring_n / max(sat, 1.0)
-        return Crops(images, fill, stroke, frame, surround, surround_own)
+            texture = max(surround[i] / cfg.max_surround, surround_own[i] / cfg.max_surround_own)
+            if (frame[i] or texture > 1.0) and np.float32(w) > np.float32(0.4) * np.float32(h):  # as Rejecter
+                needed[i] = False
+                continue
+            near = cv2.dilate(mask, _K3)
+            ink = roi.astype(np.float32)
+            ink /= max(sat, 1.0)
+            np.minimum(ink, 1.0, out=ink)
+            ink *= near
+            images[i], stroke[i] = self.one(mask, ink)
+        return Crops(images, fill, stroke, frame, surround, surround_own, needed)

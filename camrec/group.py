@@ -12,7 +12,16 @@ digits' height:
 * gap <= ``separator_gap`` with a ``-``, ``.``, ``/`` or ``:`` mark between:
   same number, the mark in ``display`` (0712-345-678, 24.12.2026, 11:04);
 * gap <= ``space_gap`` with a ``,`` between: same number (15,564.85);
+* gap <= ``comma_gap`` with a ``,`` between and a group of 2 or 3 digits after
+  it: same number (a wide handwritten thousands or decimal comma);
+* gap <= ``group_space_gap`` with nothing between and groups of 2+ digits on
+  both sides: same number with a space (066 411 3514); lone digits stay apart;
+* a ``:`` joins only as in a time (at most 2 digits before it, 2 after), so
+  "Tel: 330" does not;
 * otherwise a new number. ``text`` always holds the digits only.
+
+Afterwards (``date_slashes``) a handwritten date's ``/`` that the classifier
+read as a ``1`` becomes a separator: see :func:`date_slashes`.
 """
 
 from __future__ import annotations
@@ -79,9 +88,124 @@ def mark_kind(mark: np.ndarray, band: tuple[float, float]) -> str | None:
         return "·"  # a dot at mid height: half of a ':' (two of them between digits make a colon)
     if mw <= 0.35 * H and mh <= 0.5 * H and rel >= 0.7 and my1 > bottom + 0.05 * H:
         return ","
+    if max(mw, mh) <= 0.45 * H and rel >= 0.7 and my1 <= bottom + 0.15 * H:
+        # a blurred or bold bottom mark: a comma when it is clearly taller than wide, else a dot
+        return "," if mh >= 1.4 * mw else "."
+    if mw <= 0.3 * H and 1.5 * mw <= mh < 0.55 * H and 0.35 <= rel <= 0.8:
+        return ":"  # the two dots of a colon run together (blur, a quick pen)
     if mh >= 0.5 * H and mw <= 0.9 * H and mh <= 1.4 * H and 0.3 <= rel <= 0.7:
         return "/"
     return None
+
+
+def _stacked_dots(marks: np.ndarray, top: float, bottom: float) -> bool:
+    """Two small marks one above the other at mid height: a ':' (whatever shapes blur gave its dots)."""
+    if len(marks) != 2:
+        return False
+    H = max(bottom - top, 1.0)
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = marks
+    small = max(ax1 - ax0, ay1 - ay0, bx1 - bx0, by1 - by0) <= 0.35 * H
+    x_overlap = min(ax1, bx1) - max(ax0, bx0) > 0
+    y_apart = max(ay0, by0) - min(ay1, by1) > 0
+    middle = top + 0.1 * H <= min(ay0, by0) and max(ay1, by1) <= bottom + 0.05 * H
+    return bool(small and x_overlap and y_apart and middle)
+
+
+def _group_after(xyxy: np.ndarray, run: list[int], b: int, tight_gap: float, step: int = 1) -> int:
+    """How many digits of ``run`` from ``b`` on (``step`` -1: backwards) follow each other at most
+    ``tight_gap`` x height apart."""
+    k = run.index(b)
+    n = 1
+    while 0 <= k + step * n < len(run):
+        p, q = sorted((run[k + step * (n - 1)], run[k + step * n]), key=lambda i: xyxy[i, 0])
+        hh = (xyxy[p, 3] - xyxy[p, 1] + xyxy[q, 3] - xyxy[q, 1]) / 2
+        if xyxy[q, 0] - xyxy[p, 2] > tight_gap * hh:
+            break
+        n += 1
+    return n
+
+
+def _valid_date(groups: list[str]) -> bool:
+    """dd/mm/yy(yy), mm/dd/yy(yy) or yyyy/mm/dd with plausible values."""
+    if len(groups) != 3 or not all(groups):
+        return False
+    a, b, c = groups
+    if len(a) == 4:
+        a, c = c, a
+    if len(a) > 2 or len(b) > 2 or len(c) not in (2, 4):
+        return False
+    if len(c) == 4 and not 1800 <= int(c) <= 2199:
+        return False
+    x, y = int(a), int(b)
+    return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
+
+
+def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
+    """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning the
+    height of its neighbours (not clearly shorter), slanted (box at least 0.3 as wide as tall) or
+    taller than them."""
+    x0, y0, x1, y1 = xyxy[i]
+    h, w = y1 - y0, x1 - x0
+    hn = (xyxy[left, 3] - xyxy[left, 1] + xyxy[right, 3] - xyxy[right, 1]) / 2
+    ntop = (xyxy[left, 1] + xyxy[right, 1]) / 2
+    nbottom = (xyxy[left, 3] + xyxy[right, 3]) / 2
+    spans = h >= 0.85 * hn and y0 <= ntop + 0.15 * hn and y1 >= nbottom - 0.15 * hn
+    return bool(spans and (w >= 0.3 * h or h >= 1.05 * hn))
+
+
+def _taller(xyxy: np.ndarray, members: list[int], k: int) -> bool:
+    """Member ``k`` is at least 1.1 times as tall as its two neighbours on average."""
+    h = lambda m: xyxy[m, 3] - xyxy[m, 1]  # noqa: E731
+    return bool(h(members[k]) >= 0.55 * (h(members[k - 1]) + h(members[k + 1])))
+
+
+def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps: list[str]) -> set[int]:
+    """Members of one number that are the '/' of a date read as a digit 1, or an empty set.
+
+    Handwritten slashes look like slanted 1s (MNIST 1s lean too: median slant 0.19, a quarter above
+    0.42), so shape alone is not enough. A '1' is taken for a '/' only when (a) it is slash-like
+    (:func:`slash_like`: at least as tall as its neighbours, spanning the line, slanted or wide), (b)
+    taking it (and any '/' mark already found) as separators splits the number into exactly three
+    groups that form a valid date (dd/mm/yy, dd/mm/yyyy, mm/dd/yyyy, yyyy/mm/dd), and (c) the
+    number has no other separators than spaces. Short forms with a one-digit day or month (d/m/yy),
+    which random 6-7 digit numbers often fit, need both strokes 1.1 times taller than their
+    neighbours. Of several readings, the tallest strokes win.
+    """
+    n = len(members)
+    if n < 6 or n > 12 or any(s not in ("", " ", "/") for s in seps):
+        return set()
+    lab = [int(labels[m]) for m in members]
+    cand = [k for k in range(1, n - 1) if lab[k] == 1 and slash_like(xyxy, members[k], members[k - 1], members[k + 1])]
+    marks = [k for k, s in enumerate(seps) if s == "/"]  # '/' between members k and k+1
+    need = 2 - len(marks)
+    if need <= 0 or len(cand) < need:
+        return set()
+    import itertools
+
+    best, best_score = set(), -np.inf
+    for pick in itertools.combinations(cand, need):
+        if any(b - a < 2 for a, b in zip(pick[:-1], pick[1:])):
+            continue  # two slashes need digits between them
+        cuts = sorted([(k, "d") for k in pick] + [(k, "m") for k in marks])
+        groups, start = [], 0
+        for k, what in cuts:
+            end = k if what == "d" else k + 1
+            groups.append("".join(map(str, lab[start:end])))
+            start = k + 1
+        groups.append("".join(map(str, lab[start:])))
+        if not _valid_date(groups):
+            continue
+        if not marks and min(len(groups[0]), len(groups[1])) < 2 and not all(_taller(xyxy, members, k) for k in pick):
+            continue  # d/m/yy shapes are common among 6-7 digit numbers: only clearly taller strokes
+        if len(pick) == 2:  # one writer draws both slashes alike
+            (h1, w1), (h2, w2) = [(xyxy[members[k], 3] - xyxy[members[k], 1], xyxy[members[k], 2] - xyxy[members[k], 0])
+                                  for k in pick]
+            if max(h1, h2) > 1.3 * min(h1, h2) or max(w1 / h1, w2 / h2) > 1.8 * min(w1 / h1, w2 / h2):
+                continue
+        score = sum((xyxy[members[k], 3] - xyxy[members[k], 1]) for k in pick)
+        if score > best_score:
+            best, best_score = {members[k] for k in pick}, score
+    return best
 
 
 class Grouper:
@@ -117,11 +241,15 @@ class Grouper:
                                          & (mcy > top - 0.2 * hh) & (mcy < bottom + 0.4 * hh))
                 kinds = [k for k in (mark_kind(marks[m], (top, bottom)) for m in between) if k]
                 unknown = len(between) - len(kinds)
-                if sorted(kinds) in (["·", "·"], [".", "·"]):
-                    kinds = [":"]
+                if sorted(kinds) in (["·", "·"], [".", "·"]) or _stacked_dots(marks[between], top, bottom):
+                    kinds, unknown = [":"], 0
                 elif kinds == ["·"]:
                     kinds, unknown = [], unknown + 1
                 kind = kinds[0] if len(kinds) == 1 else None
+                if kind == ":" and not (_group_after(xyxy, run, a, cfg.tight_gap, -1) <= 2
+                                         and _group_after(xyxy, run, b, cfg.tight_gap) == 2):
+                    # a colon inside a number is a time (hh:mm, hh:mm:ss); after a word ("Tel:") it ends one
+                    kinds, kind, unknown = [":", ":"], None, unknown
                 if len(kinds) > 1 or (unknown > 0 and gap > cfg.tight_gap * hh):
                     join, sep = False, ""  # something else (letters, clutter) between
                 elif gap <= cfg.tight_gap * hh:
@@ -130,9 +258,19 @@ class Grouper:
                     join, sep = True, (kind if kind in (".", ",", "-", "/", ":") else (" " if spaced else ""))
                 elif kind is None and gap <= cfg.space_gap * hh:
                     join, sep = True, " "
+                elif (kind is None and gap <= cfg.group_space_gap * hh
+                      and min(_group_after(xyxy, run, a, cfg.tight_gap, -1),
+                              _group_after(xyxy, run, b, cfg.tight_gap)) >= 2):
+                    # a wider space between two groups of digits: 066 411 3514 (lone digits stay apart)
+                    join, sep = True, " "
                 elif kind in ("-", ".", "/", ":") and gap <= cfg.separator_gap * hh:
                     join, sep = True, kind
                 elif kind == "," and gap <= cfg.space_gap * hh:  # 1,250 / 833,09 (a list needs a wider gap)
+                    join, sep = True, kind
+                elif (kind == "," and gap <= cfg.comma_gap * hh
+                      and _group_after(xyxy, run, b, cfg.tight_gap) in (2, 3)):
+                    # a wide handwritten thousands or decimal comma: 14,693.77 / 43.676,30 - the
+                    # group after it has the 2 or 3 digits of an amount
                     join, sep = True, kind
                 else:
                     join, sep = False, ""
@@ -145,6 +283,16 @@ class Grouper:
                     cur, cur_sep = [b], []
             numbers.append(cur)
             seps.append(cur_sep)
+        if cfg.date_slashes:
+            for k, (members, sep) in enumerate(zip(numbers, seps)):
+                slashes = date_slashes(xyxy, labels, members, sep)
+                if slashes:  # a date's '/' read as a 1: a separator, not a digit
+                    keep = [i for i, m in enumerate(members) if m not in slashes]
+                    new_sep = []
+                    for a, b in zip(keep[:-1], keep[1:]):
+                        between = sep[a:b]
+                        new_sep.append("/" if (b - a > 1 or "/" in between) else "".join(between))
+                    numbers[k], seps[k] = [members[i] for i in keep], new_sep
         out = []
         for members, sep in zip(numbers, seps):
             text = "".join(str(int(labels[i])) for i in members)

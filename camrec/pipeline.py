@@ -2,7 +2,7 @@
 
 ``Recognizer(classifier, config).process(frame) -> FrameResult``:
 preprocess -> segment -> normalize -> classify (ONE batch) -> split (at most
-one more batch, for boxes too wide for one digit) -> reject -> group.
+two more batches, for boxes too wide for one digit) -> reject -> group.
 No windows, files, argv or clock reads here: stage timings go to an injected
 :class:`~camrec.timing.StageTimer`. The classifier is injected too.
 """
@@ -70,7 +70,12 @@ class Recognizer:
             with timer("normalize"):
                 crops = self.normalizer.run(pre, seg)
             with timer("classify"):
-                probs = self._predict(crops.images)
+                if crops.needed is None or crops.needed.all():
+                    probs = self._predict(crops.images)
+                else:  # crops rejected whatever their label (see Crops.needed) are not classified
+                    some = self._predict(crops.images[crops.needed])
+                    probs = np.zeros((len(crops.images), some.shape[1]), np.float32)
+                    probs[crops.needed] = some
             with timer("split"):
                 xyxy, images, probs, fill, framed, surround = self._split(seg, crops, probs)
             with timer("reject"):
@@ -97,7 +102,7 @@ class Recognizer:
                            numbers=numbers, timing_ms=ms, source=frame.source, crops=images[sel])
 
     def _split(self, seg, crops, probs):
-        """Replace too-wide boxes by the pieces the classifier is surest of (one more batch).
+        """Replace too-wide boxes by the pieces the classifier is surest of (at most two more batches).
 
         Returns boxes, crops, probs, fill, frame flags and texture scores of the (possibly split) boxes."""
         xyxy = seg.xyxy

@@ -64,6 +64,23 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"not an image: shape {image.shape}")
 
 
+def _percentile_u8(image: np.ndarray, q: float) -> float:
+    """``np.percentile(image, q)`` (linear method, same arithmetic) of a uint8 image, from its histogram."""
+    hist = cv2.calcHist([image], [0], None, [256], [0, 256]).ravel()
+    cum = np.cumsum(hist)
+    n = image.size
+    qq = q / 100.0
+    virtual = n * qq + (1 + qq * (1 - 1 - 1)) - 1  # numpy's virtual index for the linear method
+    lo = int(np.floor(virtual))
+    gamma = virtual - lo
+    lo = min(max(lo, 0), n - 1)
+    hi = min(lo + 1, n - 1)
+    a = float(np.searchsorted(cum, lo, side="right"))  # value of the lo-th smallest pixel
+    b = float(np.searchsorted(cum, hi, side="right"))
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
 class Preprocessor:
     """``run(image) -> Preprocessed``."""
 
@@ -142,8 +159,11 @@ class Preprocessor:
         if not 0.05 <= area / (sh * sw) <= 0.92:
             return None
         part = (lab == i).astype(np.uint8)
-        inside = float(background[part > 0].mean())
-        outside = float(background[part == 0].mean())
+        # (pixel sums are whole numbers, exact in double precision: the same means as numpy's)
+        total = float(cv2.sumElems(background)[0])
+        in_sum = float(cv2.sumElems(cv2.bitwise_and(background, background, mask=part))[0])
+        inside = in_sum / area
+        outside = (total - in_sum) / (background.size - area)
         if inside - outside < 0.15 * max(inside, 1.0):
             return None
         # its outline must be an edge (a sheet against the desk), not an iso-line of a lighting gradient
@@ -172,7 +192,7 @@ class Preprocessor:
         if min(sh, sw) < 16:
             return None
         t0, _ = cv2.threshold(background, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        top = float(np.percentile(background, 95))
+        top = _percentile_u8(background, 95)
         grad = cv2.morphologyEx(background, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
         # Otsu first; a textured or unevenly lit desk can join the sheet there, so a few higher
         # thresholds (towards the brightest paper) are tried too

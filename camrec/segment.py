@@ -67,11 +67,16 @@ class Segments:
         """(uint8 0/1 mask of region i's ink inside its box, x0, y0)."""
         if i in self.masks:
             return self.masks[i]
-        x0, y0, x1, y1 = (int(v) for v in self.xyxy[i])
+        x0, y0, x1, y1 = self.xyxy[i].astype(np.int64).tolist()
         roi = self.labels[y0:y1, x0:x1]
         m = self.members[i]
-        mask = (roi == m[0]) if len(m) == 1 else np.isin(roi, m)
-        return mask.astype(np.uint8), x0, y0
+        if len(m) <= 8:
+            mask = roi == m[0]
+            for label in m[1:]:
+                mask |= roi == label
+        else:
+            mask = np.isin(roi, m)
+        return mask.view(np.uint8), x0, y0
 
 
 def _components(binary: np.ndarray):
@@ -97,6 +102,105 @@ def _window_ink(integral: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     y1 = np.clip(b[:, 3] + h, 0, H).astype(np.int64)
     total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]).astype(np.float64)
     return total / np.maximum((x1 - x0) * (y1 - y0), 1)
+
+
+def _above(con: np.ndarray, t: float, mask8: np.ndarray) -> np.ndarray:
+    """uint8 0/1: ``(con > t) & mask`` (OpenCV compares 8-bit pixels with floor(t), the same test)."""
+    return cv2.bitwise_and(cv2.threshold(con, t, 1, cv2.THRESH_BINARY)[1], mask8)
+
+
+def _in_order(cand: np.ndarray, canon: np.ndarray | None) -> np.ndarray:
+    """Labels ``cand`` in labelling order: ``canon`` lists the labelled components in their order
+    (:func:`_relabel`); labels past its largest id were added later and follow in their own order."""
+    if canon is None or not len(cand):
+        return cand
+    pos = np.full(int(max(canon.max(initial=0), cand.max())) + 1, -1, np.int64)
+    pos[canon] = np.arange(len(canon))
+    key = np.where(cand < len(pos), pos[np.minimum(cand, len(pos) - 1)], -1)
+    key = np.where(key < 0, len(canon) + cand, key)
+    return cand[np.argsort(key, kind="stable")]
+
+
+def _first_block(labels: np.ndarray, label: int, x: int, y: int, w: int) -> tuple[int, int]:
+    """(row, column) of the first 2x2 block, in raster order, holding a pixel of ``label`` whose top row
+    is ``y`` and box starts at column ``x``, width ``w``: OpenCV numbers components in this order."""
+    by = y // 2
+    rows = labels[2 * by:2 * by + 2, x:x + w]
+    return by, (x + int(np.argmax((rows == label).any(0)))) // 2
+
+
+def _relabel(labels: np.ndarray, stats: np.ndarray, changed: list, max_frac: float = 0.25):
+    """After ink was removed from some components (``changed``: (label, 0/1 mask of what is left in its
+    box, or None: nothing)), label what is left of each in its own box, in place.
+
+    Returns (stats with the new pieces appended and the changed rows zeroed, the label ids in the order
+    a fresh labelling of the whole frame would give them), or None when the boxes cover more than
+    ``max_frac`` of the frame or the labels would overflow (the caller then labels the whole frame)."""
+    H, W = labels.shape
+    st = stats[[c[0] for c in changed]]
+    if float(st[:, 2].astype(np.float64) @ st[:, 3]) > max_frac * H * W:
+        return None
+    limit = min(np.iinfo(labels.dtype).max, 65000) if labels.dtype == np.uint16 else np.iinfo(np.int32).max
+    stats = stats.copy()
+    n0 = len(stats)
+    gone = np.zeros(n0, bool)
+    new_stats, new_keys = [], []
+    next_id = n0
+    for i, left in changed:
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        roi_lab = labels[y:y + h, x:x + w]
+        gone[i] = True
+        stats[i, :] = 0
+        if left is None or not left.any():
+            roi_lab[roi_lab == i] = 0
+            continue
+        k, sub, sst, _ = cv2.connectedComponentsWithStats(left, connectivity=8, ltype=cv2.CV_32S)
+        if next_id + k >= limit:
+            return None
+        lut = np.zeros(k, labels.dtype)
+        lut[1:] = np.arange(next_id, next_id + k - 1)
+        roi_lab[roi_lab == i] = lut[sub[roi_lab == i]]
+        for j in range(1, k):
+            sx, sy, sw, sh, area = (int(v) for v in sst[j])
+            new_stats.append([x + sx, y + sy, sw, sh, area])
+            by = (y + sy) // 2
+            r0 = max(2 * by - y, 0)
+            rows = sub[r0:2 * by - y + 2, sx:sx + sw]
+            new_keys.append((by, (x + sx + int(np.argmax((rows == j).any(0)))) // 2))
+        next_id += k - 1
+    old = np.flatnonzero(~gone[1:]) + 1
+    if new_stats:
+        stats = np.concatenate([stats, np.asarray(new_stats, stats.dtype)])
+    if not new_keys:
+        return stats, old
+    keys = np.asarray(new_keys, np.int64)
+    new_ids = np.arange(n0, n0 + len(keys))
+    by_old = stats[old, 1] // 2
+    where = np.empty(len(keys), np.int64)
+    cache: dict[int, int] = {}
+    for q, (by, bx) in enumerate(keys.tolist()):
+        lo, hi = np.searchsorted(by_old, by, "left"), np.searchsorted(by_old, by, "right")
+        pos = lo
+        for o in old[lo:hi].tolist():
+            if o not in cache:
+                cache[o] = _first_block(labels, o, int(stats[o, 0]), int(stats[o, 1]), int(stats[o, 2]))[1]
+            if cache[o] < bx:
+                pos += 1
+            else:
+                break
+        where[q] = pos
+    srt = np.lexsort((keys[:, 1], keys[:, 0]))
+    return stats, np.insert(old, where[srt], new_ids[srt])
+
+
+def _strips_covered(roi_lab: np.ndarray, i: int, frac: float) -> bool:
+    """Do pixels of label ``i`` cover at least ``frac`` of the columns of the two top rows, of the two
+    bottom rows, and of the rows of the two left and the two right columns?"""
+    h, w = roi_lab.shape
+    for strip, axis, n in ((roi_lab[:2], 0, w), (roi_lab[-2:], 0, w), (roi_lab[:, :2], 1, h), (roi_lab[:, -2:], 1, h)):
+        if np.count_nonzero((strip == i).any(axis)) / n < frac:
+            return False
+    return True
 
 
 def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | None = None) -> float:
@@ -128,9 +232,18 @@ class Segmenter:
         n, labels, stats = _components(binary)
         integral = cv2.integral(binary)
 
+        cache = {"integral": None, "clean": np.zeros(0, bool)}
+
         def clean_of(st: np.ndarray) -> np.ndarray:
-            xyxy = np.stack([st[1:, 0], st[1:, 1], st[1:, 0] + st[1:, 2], st[1:, 1] + st[1:, 3]], 1)
-            return _window_ink(integral, xyxy) <= cfg.max_clutter
+            # per component (row 1..): clean surroundings? Rows seen before with the same ink are kept
+            # (a row zeroed since, a stripped frame or a split component, is never a candidate again)
+            done = cache["clean"] if cache["integral"] is integral else np.zeros(0, bool)
+            if len(done) < len(st) - 1:
+                s = st[1 + len(done):]
+                xyxy = np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], 1)
+                done = np.concatenate([done, _window_ink(integral, xyxy) <= cfg.max_clutter])
+                cache["integral"], cache["clean"] = integral, done
+            return done[:len(st) - 1]
 
         med = _median_height(stats, min_h, max_h, clean_of(stats))
 
@@ -138,9 +251,11 @@ class Segmenter:
         line_len = max(int(cfg.line_factor * med), 4 * min_h)
         big = np.flatnonzero((stats[1:, cv2.CC_STAT_WIDTH] > line_len)
                              | (stats[1:, cv2.CC_STAT_HEIGHT] > line_len)) + 1
+        canon = None  # label ids in the order a fresh labelling would number them (None: 1, 2, ...)
         if len(big):
             binary = binary.copy()
             removed = False
+            changed = []  # (label, its ink left after the removal or None)
             for i in big:
                 x, y, w, h = stats[i, :4]
                 roi_lab = labels[y:y + h, x:x + w]
@@ -159,30 +274,42 @@ class Segmenter:
                     roi = binary[y:y + h, x:x + w]
                     roi[lines.astype(bool)] = 0
                     removed = True
+                    changed.append((int(i), mask & (1 - lines)))
                 elif (h > max_h * 1.2) or (w > 6 * max_h):
                     binary[y:y + h, x:x + w][mask.astype(bool)] = 0  # a huge blob: not digits
                     removed = True
+                    changed.append((int(i), None))
             if removed:
-                n, labels, stats = _components(binary)
+                # only the changed components can fall apart: they are labelled again in their own boxes
+                # (a full labelling of the frame when they cover much of it)
+                relabelled = _relabel(labels, stats, changed) if len(changed) else None
+                if relabelled is None:
+                    n, labels, stats = _components(binary)
+                else:
+                    stats, canon = relabelled
                 integral = cv2.integral(binary)
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- containers (boxes around digits): strip the frame, look inside
         n_before = len(stats)
-        stats = self._open_containers(labels, stats, med, max_h)
+        n_labelled = len(stats)
+        stats = self._open_containers(labels, stats, med, max_h, canon)
         if len(stats) != n_before or (stats[1:, 4] == 0).any():
             med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- touching characters (blur and bold strokes bridge neighbours): a second, higher threshold
         if cfg.rethreshold_levels:
             n_before = len(stats)
-            stats = self._separate_touching(labels, stats, pre, med, max_h, clean_of(stats))
+            stats = self._separate_touching(labels, stats, pre, med, max_h, clean_of(stats), canon)
             if len(stats) != n_before:
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- candidate pieces
-        st = stats[1:]
-        ids = np.arange(1, len(stats))
+        if canon is None:
+            ids = np.arange(1, len(stats))
+        else:  # labelling order first, then the pieces added since in the order they were added
+            ids = np.concatenate([canon, np.arange(n_labelled, len(stats))])
+        st = stats[ids]
         x0, y0 = st[:, 0].astype(np.float32), st[:, 1].astype(np.float32)
         w, h, area = st[:, 2].astype(np.float32), st[:, 3].astype(np.float32), st[:, 4].astype(np.float32)
         alive = (np.maximum(w, h) >= max(2.0, 0.15 * min_h)) & (area >= 3) & (h <= max_h) & (w > 0)
@@ -193,7 +320,7 @@ class Segmenter:
         keep = np.flatnonzero(alive)
         boxes = np.stack([x0, y0, x0 + w, y0 + h], 1)[keep]
         areas = area[keep]
-        members = [[int(ids[k])] for k in keep]
+        members = [[k] for k in ids[keep].tolist()]
 
         # pieces standing in dense texture never become digits (the clutter test below): they are
         # left out of the joining and merging, which is quadratic in the number of pieces
@@ -201,8 +328,8 @@ class Segmenter:
         busy |= ~self._on_page(pre, boxes)  # and so do pieces off the sheet
         if busy.any():
             calm = np.flatnonzero(~busy)
-            rest = (boxes[busy], [members[i] for i in np.flatnonzero(busy)], areas[busy])
-            boxes, members, areas = boxes[calm], [members[i] for i in calm], areas[calm]
+            rest = (boxes[busy], [members[i] for i in np.flatnonzero(busy).tolist()], areas[busy])
+            boxes, members, areas = boxes[calm], [members[i] for i in calm.tolist()], areas[calm]
         boxes, members, areas = self._join_dots(boxes, members, areas, med, max_h)
         boxes, members, areas = self._merge(boxes, members, areas, med, max_h)
         if busy.any():
@@ -256,20 +383,22 @@ class Segmenter:
         out[idx] = near.sum(1) >= 2
         return out
 
-    def _open_containers(self, labels: np.ndarray, stats: np.ndarray, med: float, max_h: float) -> np.ndarray:
+    def _open_containers(self, labels: np.ndarray, stats: np.ndarray, med: float, max_h: float,
+                         canon: np.ndarray | None = None) -> np.ndarray:
         """Frames around digits: strip their border, add what is inside as new components."""
         st = stats[1:]
         w, h, area = st[:, 2], st[:, 3], st[:, 4]
         cand = np.flatnonzero((h >= 0.8 * med) & (w >= 0.5 * med) & (h <= 1.3 * max_h)
                               & (area < 0.6 * w * h) & (np.minimum(w, h) >= 8)) + 1
+        cand = _in_order(cand, canon)
         new_stats = [stats]
         next_id = len(stats)
         for i in cand:
             x, y, bw, bh = (int(v) for v in stats[i, :4])
             roi_lab = labels[y:y + bh, x:x + bw]
-            # cheap test on the four edge strips first (most candidates are plain digits)
-            if min((roi_lab[:2] == i).any(0).mean(), (roi_lab[-2:] == i).any(0).mean(),
-                   (roi_lab[:, :2] == i).any(1).mean(), (roi_lab[:, -2:] == i).any(1).mean()) < 0.6:
+            # cheap test on the four edge strips first (most candidates are plain digits): each of them
+            # must be at least 60 % covered; stop at the first that is not
+            if not _strips_covered(roi_lab, i, 0.6):
                 continue
             mask = roi_lab == i
             rows, cols = mask.mean(1), mask.mean(0)
@@ -310,7 +439,8 @@ class Segmenter:
         return np.concatenate(new_stats) if len(new_stats) > 1 else stats
 
     def _separate_touching(self, labels: np.ndarray, stats: np.ndarray, pre: Preprocessed, med: float,
-                           max_h: float, clean: np.ndarray | None = None) -> np.ndarray:
+                           max_h: float, clean: np.ndarray | None = None,
+                           canon: np.ndarray | None = None) -> np.ndarray:
         """Components wider than one character: look at them again at higher ink thresholds.
 
         Blur and bold strokes join neighbouring characters through bridges of weaker ink. For a
@@ -324,17 +454,18 @@ class Segmenter:
         ok = (h >= max(cfg.min_digit_height, 0.5 * med)) & (h <= max_h) & (w >= cfg.touch_aspect * h) & (st[:, 4] > 0)
         if clean is not None:  # (in texture nothing becomes a digit anyway)
             ok &= clean[:len(ok)]
-        cand = np.flatnonzero(ok) + 1
+        cand = _in_order(np.flatnonzero(ok) + 1, canon)
         if not len(cand):
             return stats
         new_stats = [stats]
         next_id = len(stats)
         limit = np.iinfo(labels.dtype).max
         floor = pre.threshold * 255.0
-        for i in cand:
-            x, y, bw, bh = (int(v) for v in stats[i, :4])
+        for i in cand.tolist():
+            x, y, bw, bh = stats[i, :4].tolist()
             roi_lab = labels[y:y + bh, x:x + bw]
             mask = roi_lab == i
+            mask8 = mask.view(np.uint8)
             con = pre.contrast[y:y + bh, x:x + bw]
             vals = con[mask]
             if vals.size < 10:
@@ -344,12 +475,12 @@ class Segmenter:
             # quick test at the highest level first: a component still in one piece there (lower
             # levels only join pieces) is one character
             top = max(floor + 1.0, max(cfg.rethreshold_levels) * peak)
-            if cv2.connectedComponents(((con > top) & mask).astype(np.uint8), connectivity=8)[0] < 3:
+            if cv2.connectedComponents(_above(con, top, mask8), connectivity=8)[0] < 3:
                 continue
             found = None
             for lv in cfg.rethreshold_levels:
                 t = max(floor + 1.0, lv * peak)
-                seeds = ((con > t) & mask).astype(np.uint8)
+                seeds = _above(con, t, mask8)
                 k, sub, sst, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8, ltype=cv2.CV_32S)
                 if k < 3:
                     continue
@@ -460,44 +591,32 @@ class Segmenter:
         near[rows] = gap <= 1.4 * np.maximum(med, hh[None, :]) + 2
         near[np.arange(n), np.arange(n)] = False
         del gap, reach
+        # the merge test of every (fragment, nearby piece) pair at once, on the boxes as they are now;
+        # a pair is tested again in the loop only once a merge has grown one of its two boxes
+        pp, pt = np.nonzero(near & maybe[:, None])
+        pre_ok, pre_dist = self._merge_test(boxes[pp], areas[pp], boxes[pt], areas[pt], med)
+        row_start = np.searchsorted(pp, np.arange(n + 1))
+        dirty = np.zeros(n, bool)  # boxes grown by a merge
         order = np.argsort(areas)
         for p in order:
             if not alive[p] or not maybe[p]:
                 continue
             bp = boxes[p]
-            hp, wp = bp[3] - bp[1], bp[2] - bp[0]
+            hp = bp[3] - bp[1]
             if hp >= 1.2 * med:
                 continue
-            cand = np.flatnonzero(near[p] & alive)
+            a, b = row_start[p], row_start[p + 1]
+            cand = pt[a:b]
+            live = alive[cand]
+            cand = cand[live]
             if not len(cand):
                 continue
-            bt = boxes[cand]
-            ht = bt[:, 3] - bt[:, 1]
-            wt = bt[:, 2] - bt[:, 0]
-            ux0 = np.minimum(bt[:, 0], bp[0])
-            uy0 = np.minimum(bt[:, 1], bp[1])
-            ux1 = np.maximum(bt[:, 2], bp[2])
-            uy1 = np.maximum(bt[:, 3], bp[3])
-            uh, uw = uy1 - uy0, ux1 - ux0
-            gx = np.maximum(0, np.maximum(bt[:, 0] - bp[2], bp[0] - bt[:, 2]))
-            gy = np.maximum(0, np.maximum(bt[:, 1] - bp[3], bp[1] - bt[:, 3]))
-            xover = np.minimum(bt[:, 2], bp[2]) - np.maximum(bt[:, 0], bp[0])
-            yover = np.minimum(bt[:, 3], bp[3]) - np.maximum(bt[:, 1], bp[1])
-            fragment = (hp < cfg.fragment_height * ht) & (areas[p] < 0.9 * areas[cand] + 1)
-            shape_ok = (uw <= cfg.merge_max_aspect * uh) & (uh <= 1.35 * np.maximum(med, ht)) & (uh >= 0.5 * med)
-            # a round dot clearly apart from the stroke below/above it is the dot of i, j, ! or ?: not merged
-            dot = (max(wp, hp) <= 0.3 * uh) & (wp <= 2 * hp) & (hp <= 2 * wp) & (gy > 0.05 * uh)
-            stacked = (xover >= 0.3 * np.minimum(wp, wt)) & (gy <= cfg.merge_gap * uh) & (gx == 0) & ~dot
-            beside = ((yover >= 0.3 * hp) & (gx <= 0.12 * uh) & (hp >= 0.4 * ht)
-                      & (wp <= 1.2 * hp + 2))
-            inside = (xover >= 0.8 * wp) & (yover >= 0.8 * hp)
-            # two nearly touching parts of one glyph (a 4 drawn in two strokes): too narrow together for two digits
-            halves = ((yover >= 0.6 * np.minimum(hp, ht)) & (gx <= 0.06 * uh) & (hp < 0.92 * ht)
-                      & (uw <= 0.75 * uh) & (uh <= 1.3 * np.maximum(hp, ht)))
-            ok = (fragment & shape_ok & (stacked | beside | inside)) | (halves & shape_ok)
+            if dirty[p] or dirty[cand].any():
+                ok, dist = self._merge_test(bp, areas[p], boxes[cand], areas[cand], med)
+            else:
+                ok, dist = pre_ok[a:b][live], pre_dist[a:b][live]
             if not ok.any():
                 continue
-            dist = gx + gy
             dist = np.where(ok, dist, np.inf)
             t = cand[int(np.argmin(dist))]
             boxes[t] = [min(boxes[t, 0], bp[0]), min(boxes[t, 1], bp[1]),
@@ -505,8 +624,37 @@ class Segmenter:
             members[t] = members[t] + members[p]
             areas[t] += areas[p]
             alive[p] = False
+            dirty[t] = True
         keep = np.flatnonzero(alive)
         return boxes[keep], [members[i] for i in keep], areas[keep]
+
+    def _merge_test(self, bp: np.ndarray, ap, bt: np.ndarray, at: np.ndarray, med: float):
+        """May fragment(s) ``bp`` (xyxy, area ``ap``) join piece(s) ``bt`` (area ``at``)? Either one
+        fragment against many pieces, or pairs row by row. Returns (ok, gap x + gap y)."""
+        cfg = self.config
+        px0, py0, px1, py1 = bp[..., 0], bp[..., 1], bp[..., 2], bp[..., 3]
+        tx0, ty0, tx1, ty1 = bt[:, 0], bt[:, 1], bt[:, 2], bt[:, 3]
+        hp, wp = py1 - py0, px1 - px0
+        ht, wt = ty1 - ty0, tx1 - tx0
+        uh = np.maximum(ty1, py1) - np.minimum(ty0, py0)
+        uw = np.maximum(tx1, px1) - np.minimum(tx0, px0)
+        gx = np.maximum(0, np.maximum(tx0 - px1, px0 - tx1))
+        gy = np.maximum(0, np.maximum(ty0 - py1, py0 - ty1))
+        xover = np.minimum(tx1, px1) - np.maximum(tx0, px0)
+        yover = np.minimum(ty1, py1) - np.maximum(ty0, py0)
+        fragment = (hp < cfg.fragment_height * ht) & (ap < 0.9 * at + 1)
+        shape_ok = (uw <= cfg.merge_max_aspect * uh) & (uh <= 1.35 * np.maximum(med, ht)) & (uh >= 0.5 * med)
+        # a round dot clearly apart from the stroke below/above it is the dot of i, j, ! or ?: not merged
+        dot = (np.maximum(wp, hp) <= 0.3 * uh) & (wp <= 2 * hp) & (hp <= 2 * wp) & (gy > 0.05 * uh)
+        stacked = (xover >= 0.3 * np.minimum(wp, wt)) & (gy <= cfg.merge_gap * uh) & (gx == 0) & ~dot
+        beside = ((yover >= 0.3 * hp) & (gx <= 0.12 * uh) & (hp >= 0.4 * ht)
+                  & (wp <= 1.2 * hp + 2))
+        inside = (xover >= 0.8 * wp) & (yover >= 0.8 * hp)
+        # two nearly touching parts of one glyph (a 4 drawn in two strokes): too narrow together for two digits
+        halves = ((yover >= 0.6 * np.minimum(hp, ht)) & (gx <= 0.06 * uh) & (hp < 0.92 * ht)
+                  & (uw <= 0.75 * uh) & (uh <= 1.3 * np.maximum(hp, ht)))
+        ok = (fragment & shape_ok & (stacked | beside | inside)) | (halves & shape_ok)
+        return ok, gx + gy
 
 
 @dataclass
@@ -523,10 +671,11 @@ class Splitter:
     """``split(segments, wide, unsplit_conf, crop_fn, score_fn) -> list[Split]``.
 
     For each wide region: candidate cuts at minima of the column ink
-    projection for 2-4 pieces; all pieces of all candidates are scored in ONE
-    call of ``score_fn((m,28,28)) -> (m,C) probabilities``; a candidate's
-    score is its weakest piece's top digit probability; the best candidate
-    replaces the region when it beats the unsplit confidence.
+    projection for 2-4 pieces, scored in batches by ``score_fn((m,28,28)) ->
+    (m,C) probabilities``: one piece of every candidate of every region in one
+    call, then the other pieces of the candidates still possible in a second;
+    a candidate's score is its weakest piece's top digit probability; the best
+    candidate replaces the region when it beats the unsplit confidence.
     """
 
     def __init__(self, config: PipelineConfig | None = None) -> None:
@@ -570,50 +719,100 @@ class Splitter:
     def split(self, segments: Segments, wide: np.ndarray, unsplit_conf: np.ndarray,
               crop_fn: Callable[[np.ndarray], np.ndarray],
               score_fn: Callable[[np.ndarray], np.ndarray]) -> list[Split]:
-        """``crop_fn(mask) -> (28,28)``; ``score_fn(batch) -> probs``; one score call in all."""
-        plans = []  # (region, [(xyxy, crop)...])
-        batch = []
+        """``crop_fn(mask) -> (28,28)``; ``score_fn(batch) -> probs``.
+
+        A candidate wins only if every one of its pieces is a sure digit (``split_confidence``) and
+        beats the unsplit confidence, so the pieces are scored in two rounds: first one piece of every
+        candidate, then the other pieces of the candidates still in the race only (the classifier
+        scores each crop on its own, so this gives the same result as scoring all of them)."""
+        cfg = self.config
+        plans = []  # (region, [piece key...])
+        pieces: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}  # key -> (xyxy, 0/1 mask)
         for i in np.flatnonzero(wide):
-            mask, x0, y0 = segments.mask(int(i))
+            region = int(i)
+            mask, x0, y0 = segments.mask(region)
             h = mask.shape[0]
+            total = float(cv2.countNonZero(mask)) or 1.0
+            # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
+            # first cut): each distinct piece is cut, normalized and scored once
+            bad: set[tuple[int, int]] = set()
             for cuts in self.cut_candidates(mask, h):
                 edges = [0, *cuts, mask.shape[1]]
-                pieces = []
-                total = float(mask.sum()) or 1.0
+                keys = []
                 for a, b in zip(edges[:-1], edges[1:]):
-                    piece = mask[:, a:b]
-                    if piece.sum() < 0.06 * total:
-                        pieces = None
+                    key = (region, a, b)
+                    if key not in pieces and (a, b) not in bad:
+                        piece = self._piece(mask, a, b, x0, y0, h, total)
+                        if piece is None:
+                            bad.add((a, b))
+                        else:
+                            pieces[key] = piece
+                    if (a, b) in bad:
+                        keys = None
                         break
-                    rows = np.flatnonzero(piece.any(1))
-                    cols = np.flatnonzero(piece.any(0))
-                    box = np.float32([x0 + a + cols[0], y0 + rows[0], x0 + a + cols[-1] + 1, y0 + rows[-1] + 1])
-                    if (box[3] - box[1]) < 0.4 * h:
-                        pieces = None
-                        break
-                    pieces.append((box, piece[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]))
-                if pieces:
-                    start = len(batch)
-                    batch.extend(crop_fn(p[1]) for p in pieces)
-                    plans.append((int(i), [p[0] for p in pieces], [p[1] for p in pieces], start))
-        if not batch:
+                    keys.append(key)
+                if keys:
+                    plans.append((region, keys))
+        if not plans:
             return []
+        index: dict[tuple[int, int, int], int] = {}
+        batch: list[np.ndarray] = []
+        probs_parts: list[np.ndarray] = []
+
+        def score(keys) -> None:
+            new = [k for k in dict.fromkeys(keys) if k not in index]
+            if not new:
+                return
+            for k in new:
+                index[k] = len(batch)
+                batch.append(crop_fn(pieces[k][1]))
+            probs_parts.append(np.asarray(score_fn(np.stack(batch[-len(new):]).astype(np.float32))))
+
+        def confidence() -> np.ndarray:
+            probs = np.concatenate(probs_parts)
+            conf = probs[:, :10].max(1)
+            if probs.shape[1] > 10:
+                conf = np.where(probs.argmax(1) == 10, 0.0, conf)
+            return conf
+
+        def sure(conf: np.ndarray, region: int, keys) -> bool:
+            c = conf[[index[k] for k in keys]]
+            return bool(((c >= cfg.split_confidence) & (c > unsplit_conf[region] + cfg.split_margin)).all())
+
+        score([keys[0] for _, keys in plans])
+        conf = confidence()
+        plans = [(region, keys) for region, keys in plans if sure(conf, region, keys[:1])]
+        if not plans:
+            return []
+        score([k for _, keys in plans for k in keys[1:]])
         crops = np.stack(batch).astype(np.float32)
-        probs = score_fn(crops)
-        digit_conf = probs[:, :10].max(1)
-        if probs.shape[1] > 10:
-            digit_conf = np.where(probs.argmax(1) == 10, 0.0, digit_conf)
+        probs = np.concatenate(probs_parts)
+        digit_conf = confidence()
         best: dict[int, tuple[float, Split]] = {}
-        for region, boxes, masks, start in plans:
-            k = len(boxes)
-            score = float(digit_conf[start:start + k].min())
+        for region, keys in plans:
+            k = len(keys)
+            idx = np.asarray([index[key] for key in keys])
+            score_ = float(digit_conf[idx].min())
             # every piece must be a sure digit: splitting symbols into confident strokes makes false digits
-            if score < self.config.split_confidence or score <= unsplit_conf[region] + self.config.split_margin:
+            if score_ < cfg.split_confidence or score_ <= unsplit_conf[region] + cfg.split_margin:
                 continue
             # a letter's strokes (N, H, M, U, W, n, m) fall apart into confident 1s: all-1 cuts are refused
-            if self.config.split_no_all_ones and k >= 2 and (probs[start:start + k, :10].argmax(1) == 1).all():
+            if cfg.split_no_all_ones and k >= 2 and (probs[idx, :10].argmax(1) == 1).all():
                 continue
-            if region not in best or score > best[region][0]:
-                best[region] = (score, Split(region, np.stack(boxes), crops[start:start + k],
-                                             probs[start:start + k]))
+            if region not in best or score_ > best[region][0]:
+                best[region] = (score_, Split(region, np.stack([pieces[key][0] for key in keys]), crops[idx],
+                                              probs[idx]))
         return [s for _, s in sorted(best.values(), key=lambda t: t[1].region)]
+
+    @staticmethod
+    def _piece(mask, a, b, x0, y0, h, total):
+        """Columns a:b of a region's mask -> (xyxy box, the piece's ink cut to its box), or None when
+        the piece holds too little ink or is too short."""
+        piece = mask[:, a:b]
+        if cv2.countNonZero(piece) < 0.06 * total:
+            return None
+        bx, by, bw, bh = cv2.boundingRect(piece)
+        box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
+        if bh < 0.4 * h:
+            return None
+        return box, piece[by:by + bh, bx:bx + bw]

@@ -118,7 +118,7 @@ def test_all_crops_in_one_batch(classifier):
     text(touching, "8", (112, 130), 3, 8)
     # (the second threshold would already separate this pair: off, so the splitter has to)
     Recognizer(counting, PipelineConfig().with_(rethreshold_levels=())).process(touching)
-    assert len(counting.calls) == 2  # the frame's batch + one batch of split candidates
+    assert 2 <= len(counting.calls) <= 3  # the frame's batch + at most two batches of split pieces
 
 
 def test_eleventh_class_rejects_automatically(classifier):
