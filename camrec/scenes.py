@@ -274,6 +274,14 @@ def _ratio(a: float, b: float, empty: float = 1.0) -> float:
     return round(a / b, 4) if b else empty
 
 
+def detection_scores(hits: int, n_true: int, n_pred: int) -> dict[str, float]:
+    """Precision, recall and F1 of digit hits (1.0 for an empty side: nothing to find, nothing claimed)."""
+    precision = hits / n_pred if n_pred else 1.0
+    recall = hits / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
 def summarize(scores: list[SceneScore]) -> dict:
     """Totals: precision, recall, F1, label accuracy, number exact match, false digits per scene."""
     t = sum(s.n_true for s in scores)
@@ -283,12 +291,8 @@ def summarize(scores: list[SceneScore]) -> dict:
     nt = sum(s.numbers_true for s in scores)
     nh = sum(s.numbers_hit for s in scores)
     fd = sum(s.false_on_distractors for s in scores)
-    precision = _ratio(h, p)
-    recall = _ratio(h, t)
-    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
     return {
-        "scenes": len(scores), "digits_true": t, "digits_pred": p, "hits": h,
-        "precision": precision, "recall": recall, "f1": f1,
+        "scenes": len(scores), "digits_true": t, "digits_pred": p, "hits": h, **detection_scores(h, t, p),
         "located": loc, "label_accuracy": _ratio(h, loc),
         "numbers_true": nt, "numbers_hit": nh, "number_exact_match": _ratio(nh, nt),
         "false_digits_on_distractors": fd,

@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from camrec.errors import CamrecError
-from camrec.scenes import IOU_HIT, Prediction, SceneTruth, _greedy, iou_matrix, score_scene
+from camrec.scenes import IOU_HIT, Prediction, SceneTruth, _greedy, detection_scores, iou_matrix, score_scene
 
 PARTIAL_COVER = 0.5
 
@@ -162,12 +162,8 @@ def summarize(scores: Sequence[FrameScore]) -> dict:
     nt = sum(s.numbers_true for s in scores)
     nh = sum(s.numbers_hit for s in scores)
     changes, pairs = flicker(scores)
-    precision = h / p if p else 1.0
-    recall = h / t if t else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "frames": len(scores), "digits_true": t, "digits_pred": p, "hits": h,
-        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+        "frames": len(scores), "digits_true": t, "digits_pred": p, "hits": h, **detection_scores(h, t, p),
         "f1_mean": round(float(np.mean([s.f1 for s in scores])), 4) if scores else 0.0,
         "numbers_true": nt, "numbers_hit": nh, "number_exact_match": round(nh / nt, 4) if nt else 1.0,
         "flicker": round(changes / pairs, 4) if pairs else 0.0, "flicker_changes": changes, "flicker_pairs": pairs,
