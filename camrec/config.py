@@ -99,6 +99,27 @@ class PipelineConfig:
     max_surround_own: float = 0.33
     """The same ring contrast as a fraction of the box's own ink contrast, above which it is texture
     (on the committed scenes 99 % of true digits were below 0.31)."""
+    lone_surround: float | None = 0.45
+    """A candidate alone on its row (no other candidate within ``lone_gap`` heights left or right) is
+    rejected when its texture score (see ``max_surround``; 1 = texture) exceeds this: a lone digit sits
+    on clean paper, a lone stroke with ink around it is a grid line, a box side or a paper edge
+    (dev scenes: 1 of 107 lone true digits above 0.45, 75 of 93 lone false digits). None: off."""
+    lone_gap: float = 1.5
+    """Horizontal distance (fraction of the box height) within which a neighbour makes a candidate not lone."""
+    x_height_ratio: float = 1.2
+    """On a text line whose tallest characters are at least this many times its x-height (the lower
+    quartile of its rejected characters' heights: a line of mixed-case letters), a candidate no taller
+    than ``x_height_tol`` x the x-height is a lowercase letter, not a digit. 0: off."""
+    x_height_tol: float = 1.1
+    """See ``x_height_ratio``."""
+    x_height_gap: float = 1.2
+    """Characters closer than this (fraction of height) are on one text line for the x-height test."""
+    x_height_min: int = 3
+    """The x-height test needs at least this many rejected characters on the line."""
+    x_height_share: float = 0.3
+    """... and at least this share of the line's characters rejected."""
+    x_height_word: int = 3
+    """... and applies to words of at most this many unrejected characters (short words: 'to', 'on')."""
     slash_slope: float | None = None
     """If set: a '1' leaning right more than this (dx/dy of its ink axis) between two digits is a date's '/'.
     Off by default: slashes in the synthetic scenes measured 0.31-0.6, but so do many handwritten 1s
@@ -111,15 +132,24 @@ class PipelineConfig:
     0: off."""
     letter_gap: float = 0.4
     """Characters closer than this (fraction of height) on one line form a word for the letter vote."""
-    mixed_height: float = 1.35
+    mixed_height: float = 1.22
     """In a word, a member more than this many times shorter than the tallest counts as half a doubt
     (x-height letters beside ascenders); a word of mixed heights is voted on even without a reject.
     0: off."""
-    letter_line_vote: float = 0.5
+    letter_line_vote: float = 0.4
     """A run of several words whose mean doubt reaches this is letters as a whole; below it, each word
     (split at clear spaces) is voted on alone."""
-    letter_run_vote: float = 0.3
+    letter_run_vote: float = 0.4
     """A word with a rejected member and mean doubt >= this is letters: all of it is rejected."""
+
+    letter_next_vote: float | None = 0.3
+    """The ``letter_run_vote`` of a word (4+ characters) that has a word voted letters beside it on its
+    line, within ``letter_next_gap`` heights ("WORLD" after "HELLO"). None: off."""
+    letter_next_gap: float = 1.0
+    """See ``letter_next_vote``."""
+    among_letters_gap: float = 1.2
+    """A doubtful digit (below ``doubt_confidence``) whose every neighbour on its row within this many
+    heights was rejected as a letter (confidence, word, x-height) is a letter too. 0: off."""
 
     # ---- group
     tight_gap: float = 0.55

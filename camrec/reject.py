@@ -15,6 +15,10 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    texture: the mean contrast of a ring one box-height wide around the box is
    above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
    box's own ink contrast (wood grain and fabric make 1s by the dozen).
+   A candidate alone on its row (nothing within ``lone_gap`` heights left or
+   right) meets a lower texture limit, ``lone_surround``: a lone digit sits on
+   clean paper; a lone stroke with ink in its ring is a grid cell's side, a
+   box border or a paper edge: reason "lone".
    Five or more thin 1-like boxes strung along one straight near-vertical
    line far longer than a digit are a broken long line (a paper edge, a faint
    rule): reason "line".
@@ -30,7 +34,15 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    is voted on even without a reject; a line of several words is voted on
    whole when its mean doubt reaches ``letter_line_vote``, otherwise word by
    word, split at clear spaces, so "Fax 0610" keeps its number):
-   its digit-looking members (O, l, S, B, Z in "HELLO WORLD") go too. A 10-class
+   its digit-looking members (O, l, S, B, Z in "HELLO WORLD") go too; a word
+   with a word of letters one word space beside it needs only
+   ``letter_next_vote`` (sizes not counted): "WORLD" after "HELLO".
+   Before the vote, on a line of mixed-case text (its rejected characters
+   come in an x-height and a taller size) a candidate of a short word no
+   taller than the x-height is a lowercase letter (digits are as tall as
+   capitals): reason "x-height". After it, a doubtful digit whose every
+   neighbour within ``among_letters_gap`` heights on its row was rejected as
+   a letter is one more letter: reason "among letters". A 10-class
    softmax is confidently wrong on many letters, so this context does most
    of the letter rejection until a model with a "not a digit" class ships.
 """
@@ -139,6 +151,17 @@ class Rejecter:
         reason[(reason == "") & (aspect > cfg.max_aspect)] = "too wide"
         if surround is not None:  # a stroke in texture (wood grain, fabric): its surroundings are inky too
             reason[(reason == "") & (np.asarray(surround) > 1.0)] = "texture"
+            # a lone character (nothing else on its row within ``lone_gap`` heights) has a clean ring
+            # around it, unless it is a piece of something bigger: a grid cell's side, a paper edge,
+            # the border of a box. Its ring then holds that ink: a lower texture limit applies.
+            if cfg.lone_surround is not None and n:
+                cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+                for i in np.flatnonzero((reason == "") & (np.asarray(surround) > cfg.lone_surround)):
+                    row = np.abs(cy - cy[i]) < 0.6 * h[i]
+                    row[i] = False
+                    gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
+                    if not (row & (gap < cfg.lone_gap * h[i])).any():
+                        reason[i] = "lone"
         if marks is not None and len(marks) and n:
             m = np.asarray(marks, np.float32).reshape(-1, 4)
             mcx = (m[:, 0] + m[:, 2]) / 2
@@ -164,16 +187,38 @@ class Rejecter:
                     for i in run:
                         if reason[i] == "" and h[i] < cfg.min_line_height * line_h:
                             reason[i] = "small"
+        # lowercase: on a line of mixed-case text (its rejected characters come in an x-height and a
+        # taller ascender/capital size), a "digit" no taller than the x-height letters is a lowercase
+        # letter (o, a, n, e, u...): digits are as tall as capitals
+        if cfg.x_height_ratio > 0 and n >= 4:
+            word = np.zeros(n, np.int64)  # word (letter-spaced run) of each candidate
+            for k, run in enumerate(link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio)):
+                word[run] = k
+            for run in link_runs(xyxy, cfg.x_height_gap, cfg.row_overlap, cfg.height_ratio):
+                run = np.asarray(run)
+                rej = run[(reason[run] != "") & (reason[run] != "small")]
+                if len(rej) < cfg.x_height_min or len(rej) < cfg.x_height_share * len(run):
+                    continue
+                xh = float(np.percentile(h[rej], 25))
+                tall = float(np.percentile(h[run], 90))
+                if tall < cfg.x_height_ratio * xh:
+                    continue
+                for i in run:
+                    # a short word (a long run of kept characters is a number in a smaller hand)
+                    if (reason[i] == "" and h[i] <= cfg.x_height_tol * xh
+                            and ((word == word[i]) & (reason == "")).sum() <= cfg.x_height_word):
+                        reason[i] = "x-height"
         # context: a word of letters. Hard rejects count 1, doubtful digits (below doubt_confidence) 1/2.
         if n >= 2:
             hard = reason != ""
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 
-            def letters(run: np.ndarray) -> float:
-                """The run's mean doubt if it is voted a word of letters, else -1."""
+            def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True) -> float:
+                """The run's mean doubt if it is voted a word of letters, else -1 (``vote_4``: the
+                vote needed by a word of 4 or more; ``sizes``: mixed heights count)."""
                 wr = weight[run]
                 mixed = False
-                if cfg.mixed_height > 0:
+                if cfg.mixed_height > 0 and sizes:
                     # letters come in x-height, ascender and descender sizes; a number's digits are one size
                     hr = h[run]
                     short = hr * cfg.mixed_height < hr.max()
@@ -182,9 +227,10 @@ class Rejecter:
                 if not (hard[run].any() or mixed):
                     return -1.0
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
-                vote = cfg.letter_run_vote if len(run) >= 4 else max(cfg.letter_run_vote, 0.5)
+                vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
                 return float(wr.mean()) if wr.mean() >= vote else -1.0
 
+            pending = []  # words not voted letters
             for run in link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio):
                 if len(run) < 2:
                     continue
@@ -201,6 +247,35 @@ class Rejecter:
                         for i in g:
                             if reason[i] == "":
                                 reason[i] = "word"
+                    else:
+                        pending.append(g)
+            # a word next to a word of letters (one word space away on its line) needs a smaller vote:
+            # "WORLD" after "HELLO"
+            if cfg.letter_next_vote is not None and pending:
+                cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+                word_ = reason == "word"
+                for g in pending:
+                    hg = float(np.median(h[g]))
+                    gap = np.maximum(xyxy[g].min(0)[0] - xyxy[:, 2], xyxy[:, 0] - xyxy[g].max(0)[2])
+                    beside = (word_ & (np.abs(cy - float(np.median(cy[g]))) < 0.5 * hg)
+                              & (gap < cfg.letter_next_gap * hg) & (np.abs(h - hg) < 0.4 * hg))
+                    beside[g] = False
+                    if beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0:
+                        for i in g:
+                            if reason[i] == "":
+                                reason[i] = "word"
+        # a doubtful digit whose neighbours on its row (within ``among_letters_gap`` heights) are all
+        # letters (rejected as such) is one more letter: 'a' between 'P' and 'y', an 'o' after 'D'
+        if cfg.among_letters_gap > 0 and n >= 2:
+            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+            lettery = np.isin(reason, ("confidence", "word", "x-height"))
+            for i in np.flatnonzero((reason == "") & (score < cfg.doubt_confidence)):
+                near = ((np.abs(cy - cy[i]) < 0.6 * h[i]) & (h < cfg.height_ratio * h[i])
+                        & (h * cfg.height_ratio > h[i])
+                        & (np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2]) < cfg.among_letters_gap * h[i]))
+                near[i] = False
+                if near.any() and lettery[near].all():
+                    reason[i] = "among letters"
         # a strongly right-leaning "1" with digits right beside it on both sides is the slash of a date
         if slope is not None and cfg.slash_slope is not None and n >= 3:
             cand = np.flatnonzero((reason == "") & (label == 1) & (np.asarray(slope) > cfg.slash_slope))

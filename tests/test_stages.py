@@ -296,6 +296,78 @@ def test_number_beside_a_word_is_judged_alone():
     assert not v.keep.any()
 
 
+def test_lone_stroke_with_ink_around_it_is_not_a_digit():
+    # a "1" alone on its row whose ring holds ink (a grid cell's side, a paper edge): rejected
+    xyxy = np.float32([[100, 100, 106, 130]])
+    probs = np.zeros((1, 10), np.float32)
+    probs[0, 1] = 1.0
+    fill = np.float32([0.5])
+    v = Rejecter().run(xyxy, probs, fill, surround=np.float32([0.6]))
+    assert v.reason.tolist() == ["lone"]
+    # the same on clean paper is a digit
+    assert Rejecter().run(xyxy, probs, fill, surround=np.float32([0.2])).keep.all()
+    # ... and so is one with a neighbour on its row (a number's ring holds its neighbours' ink)
+    xyxy2 = np.float32([[100, 100, 106, 130], [112, 100, 130, 130]])
+    probs2 = np.zeros((2, 10), np.float32)
+    probs2[:, 1], probs2[1, 1], probs2[1, 7] = 1.0, 0.0, 1.0
+    v = Rejecter().run(xyxy2, probs2, np.float32([0.5, 0.4]), surround=np.float32([0.6, 0.6]))
+    assert v.keep.all()
+    # off by config
+    off = PipelineConfig().with_(lone_surround=None)
+    assert Rejecter(off).run(xyxy, probs, fill, surround=np.float32([0.6])).keep.all()
+
+
+def test_x_height_letter_on_a_mixed_case_line():
+    # "Taxes" (rejected letters: T 28 px tall, the others at an x-height of 20 px), then an o read as
+    # a sure 0 at x-height, then after a word space a number at capital height: the o goes, the number
+    # stays
+    boxes = [(0, 12), (22, 20), (44, 20), (66, 20), (88, 20), (116, 20)]  # (x, top): T a x e s | o
+    xyxy = np.float32([[x, y0, x + 18, 40] for x, y0 in boxes]
+                      + [[150 + 22 * k, 12, 168 + 22 * k, 40] for k in range(4)])
+    probs = np.zeros((10, 10), np.float32)
+    probs[:5, 6] = 0.5  # the letters: unsure, rejected
+    probs[5, 0] = 1.0  # o: a sure 0
+    for k, d in enumerate((0, 7, 1, 2)):
+        probs[6 + k, d] = 1.0
+    v = Rejecter().run(xyxy, probs, np.full(10, 0.4, np.float32))
+    assert v.reason[5] == "x-height"
+    assert v.keep[6:].all()
+    # the same line in one size (capitals only) says nothing about x-height
+    xyxy[:6, 1] = 12
+    v = Rejecter().run(xyxy, probs, np.full(10, 0.4, np.float32))
+    assert v.reason[5] != "x-height" and v.keep[6:].all()
+
+
+def test_doubtful_digit_among_letters_is_a_letter():
+    # rejected letters left and right, a word space (0.6 height) away: "P a y" in a wide hand
+    xyxy = np.float32([[0, 0, 20, 40], [44, 0, 64, 40], [88, 0, 108, 40]])
+    probs = np.zeros((3, 10), np.float32)
+    probs[[0, 2], 8] = 0.5
+    probs[1, 0] = 0.995  # doubtful
+    v = Rejecter().run(xyxy, probs, np.full(3, 0.4, np.float32))
+    assert v.reason.tolist() == ["confidence", "among letters", "confidence"]
+    # a sure digit there stays
+    probs[1, 0] = 1.0
+    assert Rejecter().run(xyxy, probs, np.full(3, 0.4, np.float32)).keep[1]
+
+
+def test_word_beside_a_word_of_letters_needs_a_smaller_vote():
+    # "HELLO WORLD": HELLO is clearly letters; WORLD has one reject (L) and one doubtful member (R):
+    # mean doubt 0.3, under the vote of a lone word but enough beside a word of letters
+    hello = [[22 * k, 0, 22 * k + 20, 40] for k in range(5)]
+    world = [[130 + 22 * k, 0, 150 + 22 * k, 40] for k in range(5)]  # a word space of 0.5 height
+    probs = np.zeros((10, 10), np.float32)
+    probs[1:4, 6] = 0.6  # HELLO: E L L unsure, H and O sure look-alikes of 4 and 0
+    probs[0, 4] = probs[4, 0] = 1.0
+    for k, (d, p) in enumerate(((4, 1.0), (0, 1.0), (8, 0.98), (1, 0.5), (0, 1.0))):
+        probs[5 + k, d] = p
+    v = Rejecter().run(np.float32(hello + world), probs, np.full(10, 0.4, np.float32))
+    assert not v.keep.any()
+    # the same word alone keeps its sure members
+    v = Rejecter().run(np.float32(world), probs[5:], np.full(5, 0.4, np.float32))
+    assert v.keep.tolist() == [True, True, True, False, True]
+
+
 def test_broken_long_line_is_not_a_column_of_ones():
     # six thin dashes along a slightly slanted line (a paper edge broken up by the threshold)
     xyxy = np.float32([[100 + 3 * k, 20 + 30 * k, 104 + 3 * k, 40 + 30 * k] for k in range(6)])
