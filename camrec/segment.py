@@ -404,18 +404,8 @@ class Segmenter:
             rows, cols = mask.mean(1), mask.mean(0)
             inner = mask.copy()
             lim_r, lim_c = max(2, bh // 6), max(2, bw // 6)
-            top = 0
-            while top < lim_r and rows[top] > 0.45:
-                top += 1
-            bot = bh
-            while bot > bh - lim_r and rows[bot - 1] > 0.45:
-                bot -= 1
-            left = 0
-            while left < lim_c and cols[left] > 0.45:
-                left += 1
-            right = bw
-            while right > bw - lim_c and cols[right - 1] > 0.45:
-                right -= 1
+            top, bot = _rim(rows, lim_r), bh - _rim(rows[::-1], lim_r)
+            left, right = _rim(cols, lim_c), bw - _rim(cols[::-1], lim_c)
             pad = 1
             inner[: top + pad] = False
             inner[bot - pad:] = False
@@ -816,3 +806,11 @@ class Splitter:
         if bh < 0.4 * h:
             return None
         return box, piece[by:by + bh, bx:bx + bw]
+
+
+def _rim(profile: np.ndarray, limit: int, full: float = 0.45) -> int:
+    """How many leading rows/columns (at most ``limit``) are a container's border: > ``full`` ink."""
+    n = 0
+    while n < limit and profile[n] > full:
+        n += 1
+    return n

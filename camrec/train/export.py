@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from camrec.classify.base import INPUT_FORMAT, load_meta, open_classifier
 from camrec.datasets.fonts import FontGlyphs
 from camrec.datasets.mnist import DigitSet
 from camrec.errors import CamrecError, MissingExtraError
+from camrec.evaluate import predict_all
 
 log = logging.getLogger("camrec")
 
@@ -44,13 +44,6 @@ def to_tflite(model, path: Path) -> None:
 
 def to_onnx(model, path: Path) -> None:
     model.export(str(path), format="onnx", verbose=False)
-
-
-def batched_predict(classifier, images: np.ndarray, batch: int = 500) -> np.ndarray:
-    """Predict a large set in chunks (what a frame loop never needs, eval does)."""
-    if len(images) == 0:
-        return np.zeros((0, classifier.meta.n_classes), np.float32)
-    return np.concatenate([classifier.predict(images[i : i + batch]) for i in range(0, len(images), batch)])
 
 
 def export_cnn(train_dir: Path, out_dir: Path, test: DigitSet, fonts: FontGlyphs | None) -> Path:
@@ -99,7 +92,7 @@ def export_cnn(train_dir: Path, out_dir: Path, test: DigitSet, fonts: FontGlyphs
     test_x = test.images.astype(np.float32) / 255.0
     preds = {}
     for backend in ("litert", "onnx"):
-        probs = batched_predict(open_classifier("cnn", backend, out_dir), test_x)
+        probs = predict_all(open_classifier("cnn", backend, out_dir), test_x)
         preds[backend] = probs.argmax(1)
         meta["accuracy"][f"mnist-test/{backend}"] = round(float((preds[backend] == test.labels).mean()), 5)
     meta["accuracy"]["mnist-test"] = meta["accuracy"]["mnist-test/litert"]
@@ -109,7 +102,7 @@ def export_cnn(train_dir: Path, out_dir: Path, test: DigitSet, fonts: FontGlyphs
     if fonts is not None:
         fx, fy = fonts.split(held_out=True)
         if len(fy):
-            pred = batched_predict(open_classifier("cnn", "litert", out_dir), fx).argmax(1)
+            pred = predict_all(open_classifier("cnn", "litert", out_dir), fx).argmax(1)
             meta["accuracy"]["fonts-held-out"] = round(float((pred == fy).mean()), 5)
             meta["accuracy"]["fonts-held-out-n"] = int(len(fy))
             meta["accuracy"]["fonts-held-out-families"] = sorted(set(fonts.family[fonts.held_out].tolist()))
