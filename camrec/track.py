@@ -3,8 +3,12 @@
 ``DigitTracker(config).update(result) -> result``: the frame's digits are
 associated with the tracks alive so far, get a stable ``track_id``, and their
 labels are voted over a short window of per-frame probabilities so they do not
-flicker. Numbers get their own tracks (matched by the track ids of their member
-digits, or by box overlap) and their text is voted over the window too.
+flicker (the frames' probabilities are multiplied, as independent evidence; a
+new reading is taken at once after ``switch_streak`` sure frames, and a track
+whose box changes shape, a fragment becoming the whole digit, starts its vote
+afresh). Numbers get their own tracks (matched by the track ids of their member
+digits, or by box overlap); their text is read from their digits' voted labels,
+and a text voted over the window is kept while a digit is lost for a frame.
 
 Track life follows norfair's validated counters (tryolabs/norfair):
 
@@ -62,13 +66,24 @@ class TrackerConfig:
     """As ``initialization_delay``, for number tracks: a number is shown once read this many + 1 frames."""
     window: int = 8
     """Labels (digits) and texts (numbers) are voted over this many most recent matched frames."""
+    switch_odds: float = 3.0
+    """A track changes its label only when the window makes the new label this many times likelier than
+    the current one (hysteresis against near-ties)."""
     switch_margin: float = 0.15
-    """A track changes its label only when the new label's mean probability beats the current one's
-    by this much (hysteresis against near-ties); for numbers, by this share of the window's votes."""
+    """A number's voted text changes only when the new text leads by this share of the window's votes."""
     max_distance: float = 0.6
     """Largest centre distance, in digit heights, between a track's predicted box and a detection."""
     max_size_ratio: float = 1.6
     """Largest height ratio between a track's box and a detection it is matched to."""
+    switch_streak: int = 2
+    """A track takes a new label at once when this many consecutive frames read it (0: off): after a blur
+    burst or a fragment the window would otherwise hold the old reading for several frames."""
+    streak_confidence: float = 0.99
+    """Only frames at least this sure of their label count towards ``switch_streak``."""
+    reshape_ratio: float = 1.3
+    """A matched detection whose width differs from its track's by more than this factor is a different
+    reading of the ink (a fragment of a digit entering the frame or blurred, now the whole digit): the
+    track keeps its id but forgets its label votes."""
     velocity_smoothing: float = 0.5
     """Weight of the newest displacement in a track's velocity (exponential moving average)."""
     number_min_overlap: float = 0.3
@@ -86,10 +101,16 @@ class TrackerConfig:
                                  f" = [0, {hmax}), got {delay!r}")
         if int(self.window) != self.window or self.window < 1:
             raise ValueError(f"window must be an integer >= 1, got {self.window!r}")
+        if self.switch_odds < 1.0:
+            raise ValueError(f"switch_odds must be >= 1, got {self.switch_odds!r}")
         if not 0.0 <= self.switch_margin < 1.0:
             raise ValueError(f"switch_margin must be in [0, 1), got {self.switch_margin!r}")
         if self.max_distance <= 0:
             raise ValueError(f"max_distance must be > 0, got {self.max_distance!r}")
+        if int(self.switch_streak) != self.switch_streak or self.switch_streak < 0:
+            raise ValueError(f"switch_streak must be an integer >= 0, got {self.switch_streak!r}")
+        if self.reshape_ratio < 1.0:
+            raise ValueError(f"reshape_ratio must be >= 1, got {self.reshape_ratio!r}")
         if self.max_size_ratio < 1.0:
             raise ValueError(f"max_size_ratio must be >= 1, got {self.max_size_ratio!r}")
         if not 0.0 < self.velocity_smoothing <= 1.0:
@@ -100,7 +121,7 @@ class TrackerConfig:
 
 class _DigitTrack:
     __slots__ = ("id", "box", "velocity", "last_frame", "hit_counter", "initialized", "probs", "probs_sum", "label",
-                 "age")
+                 "age", "streak_label", "streak")
 
     def __init__(self, track_id: int, box: np.ndarray, frame: int, velocity: np.ndarray, window: int) -> None:
         self.id = track_id
@@ -110,20 +131,37 @@ class _DigitTrack:
         self.hit_counter = 1
         self.initialized = False
         self.probs: deque[np.ndarray] = deque(maxlen=window)
-        self.probs_sum: np.ndarray | None = None  # running sum of ``probs``
+        self.probs_sum: np.ndarray | None = None  # running sum of ``probs`` (log-probabilities)
         self.label = -1
         self.age = 1  # matched frames
+        self.streak_label = -1  # the latest frames' own label and for how many frames in a row
+        self.streak = 0
+
+    def forget_votes(self) -> None:
+        self.probs.clear()
+        self.probs_sum = None
+        self.label = -1
 
     def vote(self, row: np.ndarray) -> np.ndarray:
-        """Add one frame's probabilities; returns the mean over the window."""
+        """Add one frame's probabilities; returns the window's combined probabilities.
+
+        The frames are combined as independent evidence (a sum of log-probabilities, each floored at
+        1e-4 so one frame cannot veto a label): a sharp frame outweighs several blurred, unsure ones,
+        which a plain mean of probabilities does not."""
         if self.probs_sum is None or len(self.probs_sum) != len(row):
             self.probs.clear()
             self.probs_sum = np.zeros(len(row), np.float64)
+        row = np.log(row + 1e-4)
         if len(self.probs) == self.probs.maxlen:
             self.probs_sum -= self.probs[0]
         self.probs.append(row)
         self.probs_sum += row
-        return self.probs_sum / len(self.probs)
+        return self.posterior()
+
+    def posterior(self) -> np.ndarray:
+        """The window's combined probabilities (normalised product of its frames')."""
+        e = np.exp(self.probs_sum - self.probs_sum.max())
+        return e / e.sum()
 
 
 class _NumberTrack:
@@ -228,16 +266,24 @@ class DigitTracker:
                 row = np.zeros(ncls, np.float32)
                 row[min(int(digits.label[i]), ncls - 1)] = max(float(digits.score[i]), 1e-3)
             if np.any(row):
+                own = int(np.argmax(row[:10]))
+                if row[own] < cfg.streak_confidence:
+                    own = -1  # an unsure frame breaks a streak
+                track.streak = track.streak + 1 if own == track.streak_label else 1
+                track.streak_label = own
                 mean = track.vote(np.asarray(row, np.float64))
             elif track.probs:
-                mean = track.probs_sum / len(track.probs)
+                mean = track.posterior()
             else:
                 mean = None
             if mean is not None:
                 best = int(np.argmax(mean[:10])) if len(mean) >= 10 else int(np.argmax(mean))
                 cur = track.label
-                if cur < 0 or cur >= len(mean) or mean[best] - mean[cur] > cfg.switch_margin:
+                if cur < 0 or cur >= len(mean) or mean[best] > cfg.switch_odds * mean[cur]:
                     track.label = best
+                if (cfg.switch_streak and track.streak >= cfg.switch_streak and track.streak_label >= 0
+                        and track.streak_label != track.label):
+                    track.label = track.streak_label
                 labels[i] = track.label
                 scores[i] = float(mean[track.label])
                 probs[i, : len(mean)] = mean[:ncls]
@@ -290,6 +336,10 @@ class DigitTracker:
             a = cfg.velocity_smoothing
             track.velocity = a * move + (1 - a) * track.velocity
             moves.append(move)
+            w_old = max(track.box[2] - track.box[0], 1.0)
+            w_new = max(xyxy[i, 2] - xyxy[i, 0], 1.0)
+            if max(w_old, w_new) > cfg.reshape_ratio * min(w_old, w_new):
+                track.forget_votes()
             track.box = xyxy[i].copy()
             track.last_frame = frame
             track.hit_counter = min(track.hit_counter + 1, cfg.hit_counter_max)
@@ -389,9 +439,14 @@ class DigitTracker:
             self._vote_text(track)
             if not track.initialized:
                 continue
-            out.append(Number(text=track.text, xyxy=np.asarray(number.xyxy, np.float32).copy(),
+
+            # the frame's own reading (its digits' voted labels), unless the voted text is longer: then a
+            # digit was lost this frame (blur, glare) and the number keeps the digits it was read with.
+            # A number that grew (digits entering the view) is shown whole at once.
+            text = track.text if len(track.text) > len(texts[c]) else texts[c]
+            out.append(Number(text=text, xyxy=np.asarray(number.xyxy, np.float32).copy(),
                               digits=list(number.digits), confidence=self._text_confidence(track),
-                              display=_redisplay(number.display, texts[c], track.text), track_id=track.id))
+                              display=_redisplay(number.display, texts[c], text), track_id=track.id))
         return out
 
     def _vote_text(self, track: _NumberTrack) -> None:

@@ -87,7 +87,44 @@ def test_second_frame_disagreeing_keeps_first_label_on_a_near_tie():
     tracker = DigitTracker(TrackerConfig(initialization_delay=0))
     assert tracker.update(make_result(0, row(1), [1], conf=0.9)).digits.label[0] == 1
     out = tracker.update(make_result(1, row(1), [7], conf=0.95))
-    assert out.digits.label[0] == 1  # mean 0.45+ vs 0.48: within switch_margin
+    assert out.digits.label[0] == 1  # the window makes 7 only ~2x likelier: below switch_odds
+
+
+def test_two_sure_frames_switch_at_once_after_a_blur_burst():
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    for f in range(4):  # blurred: read as 1, surely
+        assert tracker.update(make_result(f, row(1), [1], conf=0.995)).digits.label[0] == 1
+    # sharp again: a 6. The window still holds four 1s, but two sure frames in a row switch it
+    assert tracker.update(make_result(4, row(1), [6], conf=0.999)).digits.label[0] == 1
+    assert tracker.update(make_result(5, row(1), [6], conf=0.999)).digits.label[0] == 6
+    # unsure frames do not make a streak
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    for f in range(4):
+        tracker.update(make_result(f, row(1), [1], conf=0.995))
+    for f in range(4, 6):
+        assert tracker.update(make_result(f, row(1), [6], conf=0.95)).digits.label[0] == 1
+
+
+def test_fragment_becoming_the_whole_digit_votes_afresh():
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    narrow = [[100, 100, 108, 140]]  # the left stroke of a digit entering the frame, read as 1
+    for f in range(5):
+        tracker.update(make_result(f, narrow, [1], conf=0.99))
+    out = tracker.update(make_result(5, [[96, 100, 122, 140]], [8], conf=0.97))
+    assert out.digits.label[0] == 8
+    assert out.digits.track_id[0] == tracker.update(make_result(6, [[96, 100, 122, 140]], [8])).digits.track_id[0]
+
+
+def test_number_keeps_a_digit_lost_for_a_frame_and_grows_at_once():
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    labels = [0, 7, 1, 2, 4]
+    for f in range(4):  # 0712 is read; the 4 is not in view yet
+        out = tracker.update(make_result(f, row(4), labels[:4], numbers=[(0, 1, 2, 3)]))
+    assert [n.text for n in out.numbers] == ["0712"]
+    out = tracker.update(make_result(4, row(4)[:3], labels[:3], numbers=[(0, 1, 2)]))  # the 2 is lost
+    assert [n.text for n in out.numbers] == ["0712"]
+    out = tracker.update(make_result(5, row(5), labels, numbers=[(0, 1, 2, 3, 4)]))  # a digit came into view
+    assert [n.text for n in out.numbers] == ["07124"]
 
 
 def test_initialization_delay_hides_new_tracks():
