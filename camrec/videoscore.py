@@ -1,7 +1,7 @@
 """Score recognition on a clip against its per-frame ground truth (``camrec eval --video``).
 
 The ground truth is the ``NAME.json`` written beside ``NAME.mp4`` by
-:mod:`camrec.synth_video`. Predictions are one per frame, either
+:mod:`camrec.synth.video`. Predictions are one per frame, either
 :class:`~camrec.types.FrameResult` objects or their ``to_json()`` dicts (the
 ``--json`` lines of ``camrec --video``).
 

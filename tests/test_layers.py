@@ -16,7 +16,7 @@ LAYERS = {
     "camrec.sources": 2, "camrec.render": 2, "camrec.output": 2, "camrec.profiles": 2,
     "camrec.pipeline": 3,
     "camrec.ui": 4, "camrec.train": 4, "camrec.evaluate": 4, "camrec.bench": 4, "camrec.synth": 4,
-    "camrec.scenes": 4, "camrec.calibrate": 4, "camrec.synth_video": 4, "camrec.videoscore": 4,
+    "camrec.scenes": 4, "camrec.calibrate": 4, "camrec.videoscore": 4,
     "camrec.cli": 5, "camrec.__main__": 5,
 }
 HEAVY = {"tensorflow", "keras", "ai_edge_litert", "onnxruntime", "sklearn", "matplotlib", "PIL"}

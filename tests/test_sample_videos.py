@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from camrec import cli
-from camrec.synth_video import CLIPS, ClipSpec, Placement, write_clip
+from camrec.synth.video import CLIPS, ClipSpec, Placement, write_clip
 from camrec.videoscore import (FrameTruth, evaluate_clip, flicker, load_clip_truth, read_json_lines, score_clip,
                                score_frame, summarize)
 

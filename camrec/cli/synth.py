@@ -62,7 +62,7 @@ def run_synth(argv: Sequence[str]) -> int:
     if args.clips is not None:
         from tqdm import tqdm
 
-        from camrec.synth_video import write_clips
+        from camrec.synth.video import write_clips
 
         command = f"camrec synth --clips {args.clips}" + "".join(f" --clip {c}" for c in args.clip or [])
         paths = write_clips(args.clips, args.clip, data_dir=args.data, command=command,

@@ -37,16 +37,21 @@ Boxes are ``[x, y, w, h]`` float pixels of the frame, ``x, y`` top-left.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import cv2
 import numpy as np
 
 from camrec.errors import CamrecError
-from camrec.synth import (Document, MnistDigits, _fonts, _groups_of, _mnist, _number_text, _rule_page,
-                          _smooth_noise, layout_cheque, layout_plate, layout_sticky, paper_texture, text_line)
+from camrec.synth.distractors import rule_page
+from camrec.synth.document import Document
+from camrec.synth.glyphs import text_line
+from camrec.synth.layouts import layout_cheque, layout_plate, layout_sticky
+from camrec.synth.materials import paper_texture, smooth_noise
+from camrec.synth.resources import MnistDigits, mnist_digits, pick_fonts
+from camrec.synth.text import groups_of, number_text
 
 CLIP_VERSION = 1
 WORLD_SOFTNESS = 0.8  # Gaussian sigma (world px) applied to the rendered world
@@ -142,7 +147,7 @@ def layout_hand_page(rng: np.random.Generator, doc: Document, mnist: MnistDigits
     spacing = height * rng.uniform(2.1, 2.4)
     top = doc.height * 0.07 + height
     if rng.random() < 0.6:
-        _rule_page(rng, doc, spacing, top + height * 1.05)
+        rule_page(rng, doc, spacing, top + height * 1.05)
     labels = {"phone": ["Tel", "Call"], "date": ["Date", "Due"], "amount": ["Total", "Sum"],
               "plain": ["No", "Ref", "Room"], "time": ["at"]}
     y = top
@@ -151,21 +156,21 @@ def layout_hand_page(rng: np.random.Generator, doc: Document, mnist: MnistDigits
             if col and rng.random() < 0.25:
                 continue
             kind = str(rng.choice(["phone", "date", "amount", "plain", "time"], p=[0.25, 0.2, 0.25, 0.2, 0.1]))
-            text = _number_text(rng, kind)
+            text = number_text(rng, kind)
             if rng.random() < 0.4:
                 text = f"{rng.choice(labels[kind])} {text}"
             items, width = text_line(rng, text, height, "hand", mnist, printed, hand)
             x = doc.width * rng.uniform(lo, hi)
             end = doc.width * (0.5 if col == 0 else 0.96)
             if items and x + width < end and len(items) == len(text.replace(" ", "")):
-                doc.place(items, x, y, doc.ink_colour, _groups_of(text, items))
+                doc.place(items, x, y, doc.ink_colour, groups_of(text, items))
                 doc.occupied.append(doc.box_of(items, x, y))
         y += spacing
 
 
 def _document(rng: np.random.Generator, placement: Placement, mnist: MnistDigits) -> Document:
     w, h = placement.size
-    fonts = _fonts(rng)
+    fonts = pick_fonts(rng)
     if placement.layout == "hand_page":
         doc = Document(paper_texture(rng, h, w, (0.96, 0.96, 0.95)), (0.45, 0.18, 0.06), "sheet")
         layout_hand_page(rng, doc, mnist, fonts, height=float(rng.uniform(40, 48)))
@@ -185,10 +190,10 @@ def _document(rng: np.random.Generator, placement: Placement, mnist: MnistDigits
 
 def _desk(rng: np.random.Generator, kind: str, w: int, h: int) -> np.ndarray:
     base = np.float32(DESK_COLOURS[kind])
-    lum = 1 + 0.04 * _smooth_noise(rng, h, w, 60)
+    lum = 1 + 0.04 * smooth_noise(rng, h, w, 60)
     if kind == "wood":  # soft grain along x
         grain = np.sin((np.linspace(0, 1, h, dtype=np.float32)[:, None] * 40
-                        + 0.3 * _smooth_noise(rng, h, w, 90)) * np.pi * 2)
+                        + 0.3 * smooth_noise(rng, h, w, 90)) * np.pi * 2)
         lum = lum + 0.06 * grain
     return np.clip(base * lum[..., None], 0, 1).astype(np.float32)
 
@@ -206,7 +211,7 @@ def _placement_matrix(p: Placement) -> np.ndarray:
 
 def render_world(spec: ClipSpec, mnist: MnistDigits | None = None, data_dir: str | None = None) -> World:
     rng = np.random.default_rng([int(spec.seed), 0])
-    mnist = mnist or _mnist("test", data_dir)
+    mnist = mnist or mnist_digits("test", data_dir)
     W, H = spec.world
     img = _desk(rng, spec.desk, W, H)
     world = World(image=np.zeros((H, W, 3), np.uint8))
@@ -261,7 +266,7 @@ class Shake:
     amp: np.ndarray  # (3, k)
 
     @classmethod
-    def make(cls, rng: np.random.Generator, px: float, k: int = 4) -> "Shake":
+    def make(cls, rng: np.random.Generator, px: float, k: int = 4) -> Shake:
         freq = rng.uniform(1.5, 9.0, (3, k))
         amp = rng.uniform(0.4, 1.0, (3, k)) / np.sqrt(k) * np.float64([[px], [px], [0.15]])
         return cls(freq, rng.uniform(0, 2 * np.pi, (3, k)), amp)
