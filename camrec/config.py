@@ -142,6 +142,13 @@ class PipelineConfig:
     letter_run_vote: float = 0.4
     """A word with a rejected member and mean doubt >= this is letters: all of it is rejected."""
 
+    word_min_letters: int = 2
+    """A word with at least this many members rejected as letter-like (model, confidence, x-height, too
+    wide, blob) and at most ``word_max_digits`` others is letters whatever the vote ('l' in "Call", 'D' in
+    "Do"). 0: off."""
+    word_max_digits: int = 2
+    """See ``word_min_letters``."""
+
     letter_next_vote: float | None = 0.3
     """The ``letter_run_vote`` of a word (4+ characters) that has a word voted letters beside it on its
     line, within ``letter_next_gap`` heights ("WORLD" after "HELLO"). None: off."""

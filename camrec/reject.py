@@ -135,12 +135,14 @@ class Rejecter:
         n = len(xyxy)
         probs = np.asarray(probs, np.float32).reshape(n, -1) if n else np.zeros((0, 10), np.float32)
         digit = probs[:, :10]
+        if probs.shape[1] > 10:
+            # the digit probabilities given that it is a digit: "which digit" and "is it one" are two questions
+            digit = digit / np.maximum(digit.sum(1, keepdims=True), 1e-12)
         label = digit.argmax(1) if n else np.zeros(0, np.int64)
         score = digit.max(1) if n else np.zeros(0, np.float32)
         reason = np.full(n, "", dtype=object)
         if probs.shape[1] > 10:  # the model has a "not a digit" class: use it
-            p_not = probs[:, 10]
-            reason[(p_not > cfg.reject_class_threshold) | (probs.argmax(1) == 10)] = "model"
+            reason[probs[:, 10] > cfg.reject_class_threshold] = "model"
         reason[(reason == "") & (score < cfg.min_confidence)] = "confidence"
         w, h = xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]
         aspect = w / np.maximum(h, 1)
@@ -211,6 +213,8 @@ class Rejecter:
         # context: a word of letters. Hard rejects count 1, doubtful digits (below doubt_confidence) 1/2.
         if n >= 2:
             hard = reason != ""
+            # rejected as letter-like (not as a dot, a mark too small for its line or a piece of a line)
+            lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob"))
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 
             def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True) -> float:
@@ -226,6 +230,11 @@ class Rejecter:
                     wr = np.minimum(wr + 0.5 * short, 1.0)
                 if not (hard[run].any() or mixed):
                     return -1.0
+                # a few digit-looking characters among several letters ('l' in "Call", 'D' in "Do")
+                n_hard = int((hard[run] & lettery_reason[run]).sum())
+                if (cfg.word_min_letters and n_hard >= cfg.word_min_letters
+                        and len(run) - int(hard[run].sum()) <= cfg.word_max_digits):
+                    return 1.0
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
                 return float(wr.mean()) if wr.mean() >= vote else -1.0

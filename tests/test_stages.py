@@ -254,6 +254,26 @@ def test_word_of_letters_rejects_its_digit_lookalikes():
     assert not v.keep.any()
 
 
+def test_two_sure_ones_among_letters_are_letters():
+    # "Call": C and a are "not a digit" to an 11-class model, the two l are sure 1s
+    xyxy = np.float32([[0, 10, 20, 40], [22, 16, 38, 40], [40, 0, 46, 40], [48, 0, 54, 40]])
+    probs = np.zeros((4, 11), np.float32)
+    probs[[0, 1], 10] = 0.95
+    probs[[0, 1], 0] = 0.05
+    probs[[2, 3], 1] = 1.0
+    v = Rejecter().run(xyxy, probs, fill=np.full(4, 0.4, np.float32))
+    assert not v.keep.any() and v.reason.tolist() == ["model", "model", "word", "word"]
+    # three digits after two letters at letter spacing ("No123") are more than a letter or two: kept
+    xyxy = np.float32([[0, 0, 20, 40], [22, 18, 38, 40]] + [[40 + 22 * i, 0, 60 + 22 * i, 40] for i in range(3)])
+    probs = np.zeros((5, 11), np.float32)
+    probs[[0, 1], 10] = 0.95
+    probs[[0, 1], 0] = 0.05
+    probs[2, 1], probs[3, 2], probs[4, 3] = 1.0, 1.0, 1.0
+    v = Rejecter(PipelineConfig().with_(letter_run_vote=0.6, letter_line_vote=0.6)).run(
+        xyxy, probs, fill=np.full(5, 0.4, np.float32))
+    assert v.keep.tolist() == [False, False, True, True, True]
+
+
 def test_one_unsure_digit_does_not_sink_a_short_number():
     xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(3)])
     probs = np.zeros((3, 10), np.float32)

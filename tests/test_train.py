@@ -33,6 +33,35 @@ def test_train_cnn_smoke_exports_loadable_models(tmp_path, mnist_test_x, mnist_t
         assert (probs.argmax(1) == mnist_test.labels[:50]).mean() > 0.3
 
 
+def test_negatives_and_eleven_class_fine_tune(tmp_path, mnist_test_x, mnist_test):
+    """`camrec train negatives` mines scenes (negatives + scene positives); `camrec train cnn --init
+    --negatives` turns the shipped 10-class model into an 11-class one that still reads digits."""
+    import keras
+
+    from camrec.cli.common import MODELS_DIR
+
+    neg = tmp_path / "neg.npz"
+    assert main(["train", "negatives", "--scenes", "4", "--rendered", "40", "--seed", "7", "--out", str(neg)]) == 0
+    with np.load(neg, allow_pickle=False) as data:
+        assert data["images"].dtype == np.uint8 and data["images"].shape[1:] == (28, 28)
+        assert len(data["images"]) > 40  # the rendered ones plus mined candidates
+        assert len(data["positives"]) == len(data["positive_labels"]) > 0
+        assert set(data["positive_labels"].tolist()) <= set(range(10))
+    out = tmp_path / "m11"
+    code = main(["train", "cnn", "--limit", "300", "--epochs", "1", "--no-fonts", "--lr", "1e-4",
+                 "--init", str(MODELS_DIR / "cnn.keras"), "--negatives", str(neg), "--negatives", str(neg),
+                 "--no-export", "--out", str(out)])
+    assert code == 0
+    record = json.loads((out / "cnn.train.json").read_text())
+    assert record["classes"][-1] == "not-a-digit" and len(record["classes"]) == 11
+    assert record["scene_positives"] > 0 and record["reject_prior_shift"] > 0
+    model = keras.saving.load_model(out / "cnn.keras")
+    probs = np.asarray(model.predict(mnist_test_x[:200, ..., None], verbose=0))
+    assert probs.shape == (200, 11)
+    # started from the shipped weights: one short, gentle epoch keeps it reading digits
+    assert (probs[:, :10].argmax(1) == mnist_test.labels[:200]).mean() > 0.9
+
+
 def test_augmentation_is_seeded_and_keeps_ink(mnist_test_x):
     batch = mnist_test_x[:200]
     a, b = augment_batch(batch, seed=3), augment_batch(batch, seed=3)

@@ -45,8 +45,14 @@ def build_train_parser() -> argparse.ArgumentParser:
     cnn.add_argument("--limit", type=int, default=None, help="use only the first N training images (quick tests)")
     cnn.add_argument("--out", type=Path, default=MODELS_DIR, help="output folder")
     cnn.add_argument("--no-export", action="store_true", help="save cnn.keras only (export later)")
-    cnn.add_argument("--negatives", metavar="FILE.npz", type=Path, default=None,
-                     help="'not a digit' crops from 'camrec train negatives': adds an 11th class")
+    cnn.add_argument("--negatives", metavar="FILE.npz", type=Path, action="append", default=None,
+                     help="'not a digit' crops from 'camrec train negatives': adds an 11th class "
+                     "(and the scene positives saved with them, to the digit classes); may be repeated")
+    cnn.add_argument("--positive-repeats", type=int, default=3,
+                     help="copies of each scene positive (from --negatives) per epoch")
+    cnn.add_argument("--init", metavar="MODEL.keras", default=None,
+                     help="fine-tune this saved model instead of starting afresh (a 10-class model gains the "
+                     "11th class with --negatives)")
 
     svc = sub.add_parser("svc", help="train the SVC on HOG features", formatter_class=Formatter,
                          description="Train an RBF SVC on HOG features of the same 28x28 crops.\n\n"
@@ -110,10 +116,11 @@ def run_train(argv: Sequence[str]) -> int:
         from camrec.train.negatives import build_negatives
 
         recognizer = Recognizer(open_classifier("cnn", models_dir=MODELS_DIR))
-        images, report = build_negatives(recognizer, args.scenes, args.rendered, args.seed, args.data)
-        np.savez_compressed(args.out, images=images)
-        log.info("%d negatives (%d mined from %d scenes, %d rendered) -> %s", len(images), report["mined"],
-                 args.scenes, report["rendered"], args.out)
+        arrays, report = build_negatives(recognizer, args.scenes, args.rendered, args.seed, args.data)
+        np.savez_compressed(args.out, **arrays)
+        log.info("%d negatives (%d mined from %d scenes, %d rendered) and %d scene positives -> %s",
+                 len(arrays["images"]), report["mined"], args.scenes, report["rendered"],
+                 len(arrays["positives"]), args.out)
         return 0
     if args.what == "export":
         from camrec.train.export import export_cnn
@@ -128,9 +135,9 @@ def run_train(argv: Sequence[str]) -> int:
         fonts = _load_fonts(args)
         cfg = CnnTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, font_repeats=args.font_repeats, augment=not args.no_augment,
-                             limit=args.limit)
-        negatives = _load_negatives(args.negatives)
-        keras_path = train_cnn(train, test, fonts, cfg, args.out, command, negatives)
+                             limit=args.limit, positive_repeats=args.positive_repeats, init=str(args.init) if args.init else None)
+        negatives, positives = _load_negatives(args.negatives)
+        keras_path = train_cnn(train, test, fonts, cfg, args.out, command, negatives, positives)
         log.info("saved %s", keras_path)
         if args.no_export:
             return 0
@@ -147,15 +154,23 @@ def run_train(argv: Sequence[str]) -> int:
     return 0
 
 
-def _load_negatives(path: Path | None):
-    if path is None:
-        return None
+def _load_negatives(paths: list[Path] | None):
+    """(negatives, (positives, labels) or None) from 'camrec train negatives' files; (None, None) without."""
+    if not paths:
+        return None, None
     import numpy as np
 
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return data["images"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise CamrecError(path, f"not a negatives .npz from 'camrec train negatives' ({exc})") from None
+    negatives, positives, labels = [], [], []
+    for path in paths:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                negatives.append(data["images"])
+                if "positives" in data:
+                    positives.append(data["positives"])
+                    labels.append(data["positive_labels"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise CamrecError(path, f"not a negatives .npz from 'camrec train negatives' ({exc})") from None
+    pos = (np.concatenate(positives), np.concatenate(labels)) if positives else None
+    return np.concatenate(negatives), pos
 
 
