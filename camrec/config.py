@@ -89,6 +89,14 @@ class PipelineConfig:
     """Below this a digit counts as doubtful (half a reject) in the word-of-letters vote."""
     reject_class_threshold: float = 0.5
     """With an 11-class model: the 'not a digit' probability above which a box is rejected."""
+    max_line_continuation: float = 0.5
+    """A thin 1-like box whose stroke runs on (ink at half the threshold) along more than this share of
+    0.6 of its height beyond both of its ends is a piece of a longer line, not a 1 (1.0: off)."""
+    max_aspect_sure: float = 1.6
+    """A box wider than ``max_aspect`` (and not split) is still one digit up to this width/height when the
+    model is at least ``sure_confidence`` sure of it (a wide hand's 0, 4 or 5)."""
+    sure_confidence: float = 0.99
+    """See ``max_aspect_sure``."""
     max_fill: float = 0.72
     """Boxes more than this full of ink (and not thin) are blobs, not digits."""
     min_line_height: float = 0.6

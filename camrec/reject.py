@@ -124,12 +124,14 @@ class Rejecter:
 
     def run(self, xyxy: np.ndarray, probs: np.ndarray, fill: np.ndarray,
             frame: np.ndarray | None = None, marks: np.ndarray | None = None,
-            surround: np.ndarray | None = None, slope: np.ndarray | None = None) -> Verdict:
+            surround: np.ndarray | None = None, slope: np.ndarray | None = None,
+            continuation: np.ndarray | None = None) -> Verdict:
         """``fill``: ink / box area per box; ``frame``: ink runs along all four box sides (a drawn box);
         ``marks``: small non-digit pieces (a dot right above or below a stroke makes it i, j, ! or ?);
         ``surround``: texture score around each box, > 1 = texture (the pipeline gives
         max(ring contrast / threshold / max_surround, ring contrast / own contrast / max_surround_own));
-        ``slope``: dx/dy of each crop's ink axis (positive leans right, like '/')."""
+        ``slope``: dx/dy of each crop's ink axis (positive leans right, like '/'); ``continuation``: how far
+        a thin box's stroke runs on beyond both ends (:func:`camrec.crop.line_continuation`)."""
         cfg = self.config
         xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(xyxy)
@@ -150,7 +152,9 @@ class Rejecter:
         reason[(reason == "") & (fill > cfg.max_fill) & (aspect > 0.4) & (h >= cfg.blob_min_height)] = "blob"
         if frame is not None:
             reason[(reason == "") & frame] = "frame"
-        reason[(reason == "") & (aspect > cfg.max_aspect)] = "too wide"
+        # wider than a digit (and not split): a wide hand's 0, 4 or 5 is still one digit when the model is sure
+        wide = (aspect > cfg.max_aspect) & ((aspect > cfg.max_aspect_sure) | (score < cfg.sure_confidence))
+        reason[(reason == "") & wide] = "too wide"
         if surround is not None:  # a stroke in texture (wood grain, fabric): its surroundings are inky too
             reason[(reason == "") & (np.asarray(surround) > 1.0)] = "texture"
             # a lone character (nothing else on its row within ``lone_gap`` heights) has a clean ring
@@ -164,6 +168,8 @@ class Rejecter:
                     gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
                     if not (row & (gap < cfg.lone_gap * h[i])).any():
                         reason[i] = "lone"
+        if continuation is not None:  # a piece of a longer faint line (a margin rule, a paper edge)
+            reason[(reason == "") & (np.asarray(continuation) > cfg.max_line_continuation)] = "line piece"
         if marks is not None and len(marks) and n:
             m = np.asarray(marks, np.float32).reshape(-1, 4)
             mcx = (m[:, 0] + m[:, 2]) / 2

@@ -254,6 +254,26 @@ def test_word_of_letters_rejects_its_digit_lookalikes():
     assert not v.keep.any()
 
 
+def test_piece_of_a_faint_line_runs_on_a_written_one_does_not():
+    from camrec.crop import line_continuation
+    from camrec.preprocess import Preprocessed
+
+    contrast = np.zeros((300, 300), np.uint8)
+    cv2.line(contrast, (60, 10), (80, 290), 40, 2)  # a long, faint, slanted line (below the threshold)
+    cv2.line(contrast, (69, 130), (71, 170), 120, 2)  # ...of which one stretch came out strong
+    cv2.line(contrast, (200, 120), (200, 170), 120, 3)  # a written 1 on clean paper
+    binary = (contrast >= 0.25 * 255).astype(np.uint8)
+    pre = Preprocessed(gray=255 - contrast, contrast=contrast, binary=binary, dark_ink=True, scale=1.0,
+                       threshold=0.25)
+    runs = line_continuation(pre, np.float32([[67, 128, 74, 172], [198, 119, 203, 171], [150, 100, 190, 150]]))
+    assert runs[0] > 0.8 and runs[1] < 0.1 and runs[2] == 0.0  # (the last is too wide to be looked at)
+    probs = np.zeros((2, 10), np.float32)
+    probs[:, 1] = 1.0
+    v = Rejecter().run(np.float32([[67, 128, 74, 172], [198, 119, 203, 171]]), probs,
+                       fill=np.full(2, 0.5, np.float32), continuation=runs[:2])
+    assert v.reason.tolist() == ["line piece", ""]
+
+
 def test_two_sure_ones_among_letters_are_letters():
     # "Call": C and a are "not a digit" to an 11-class model, the two l are sure 1s
     xyxy = np.float32([[0, 10, 20, 40], [22, 16, 38, 40], [40, 0, 46, 40], [48, 0, 54, 40]])
