@@ -152,8 +152,8 @@ class PipelineConfig:
 
     word_min_letters: int = 2
     """A word with at least this many members rejected as letter-like (model, confidence, x-height, too
-    wide, blob) and at most ``word_max_digits`` others is letters whatever the vote ('l' in "Call", 'D' in
-    "Do"). 0: off."""
+    wide, blob) and at most ``word_max_digits`` others, or fewer others than such letters, is letters
+    whatever the vote ('l' in "Call", 'D' in "Do", 'H' and 'l' in "Handle"). 0: off."""
     word_max_digits: int = 2
     """See ``word_min_letters``."""
 

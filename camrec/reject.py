@@ -238,8 +238,9 @@ class Rejecter:
                     return -1.0
                 # a few digit-looking characters among several letters ('l' in "Call", 'D' in "Do")
                 n_hard = int((hard[run] & lettery_reason[run]).sum())
-                if (cfg.word_min_letters and n_hard >= cfg.word_min_letters
-                        and len(run) - int(hard[run].sum()) <= cfg.word_max_digits):
+                n_kept = len(run) - int(hard[run].sum())
+                if cfg.word_min_letters and n_hard >= cfg.word_min_letters and (
+                        n_kept <= cfg.word_max_digits or n_kept < n_hard):
                     return 1.0
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
