@@ -102,11 +102,11 @@ class PipelineConfig:
     min_line_height: float = 0.6
     """A candidate shorter than this fraction of its line's median height (3+ characters) is not a digit."""
     max_surround: float = 0.6
-    """Mean ink contrast in a ring one box-height wide around a box, as a fraction of the ink threshold,
-    above which the box is texture (clean paper around a digit gives about 0.25)."""
+    """Mean ink contrast in the band one box-height tall above or below a box (the cleaner of the two), as a
+    fraction of the ink threshold, above which the box is texture. Texture is inky on both sides; a paper
+    edge or a line of text is on one side only."""
     max_surround_own: float = 0.33
-    """The same ring contrast as a fraction of the box's own ink contrast, above which it is texture
-    (on the committed scenes 99 % of true digits were below 0.31)."""
+    """The same band contrast as a fraction of the box's own ink contrast, above which it is texture."""
     lone_surround: float | None = 0.45
     """A candidate alone on its row (no other candidate within ``lone_gap`` heights left or right) is
     rejected when its texture score (see ``max_surround``; 1 = texture) exceeds this: a lone digit sits

@@ -38,8 +38,8 @@ class Crops:
     fill: np.ndarray  # (n,) ink pixels / box area
     stroke: np.ndarray  # (n,) stroke width / box height (before adjustment)
     frame: np.ndarray  # (n,) bool: ink along all four sides of a squarish box (a drawn box, a shape's rim)
-    surround: np.ndarray  # (n,) mean ink contrast around the box (a ring one box-height wide) / threshold
-    surround_own: np.ndarray  # (n,) the same ring contrast / the region's own mean ink contrast
+    surround: np.ndarray  # (n,) mean ink contrast above or below the box (the cleaner band) / threshold
+    surround_own: np.ndarray  # (n,) the same band contrast / the region's own mean ink contrast
     needed: np.ndarray | None = None  # (n,) bool: the crop can matter; False: a drawn frame or a box in
     # texture (rejected whatever the classifier says) that is not thin enough to count as a '1' of a
     # broken line: its image is left blank and it need not be classified
@@ -117,13 +117,18 @@ class CropNormalizer:
             if w >= 0.8 * h and min(h, w) >= 6:
                 b = max(1, min(h, w) // 12)
                 frame[i] = _sides_covered(mask, b, 0.85)
-            # texture test: mean contrast in a ring one box-height wide around the box
+            # texture test: mean contrast in the bands one box-height tall above and below the box, the
+            # cleaner of the two: texture (wood grain, a security pattern) is inky on both sides, while a
+            # paper edge, a line of text or a rule is on one side only (and neighbours left and right are
+            # not looked at: they are the other digits of a number)
             m = h
-            win = pre.contrast[max(0, y0 - m):min(H, y0 + h + m), max(0, x0 - m):min(W, x0 + w + m)]
-            ring_sum = float(cv2.sumElems(win)[0]) - float(cv2.sumElems(roi)[0])
-            ring_n = max(win.size - roi.size, 1)
-            surround[i] = ring_sum / ring_n / 255.0 / max(pre.threshold, 1e-3)
-            surround_own[i] = ring_sum / ring_n / max(sat, 1.0)
+            xa, xb = max(0, x0 - m), min(W, x0 + w + m)
+            above = pre.contrast[max(0, y0 - m):y0, xa:xb]
+            below = pre.contrast[y0 + h:min(H, y0 + h + m), xa:xb]
+            means = [float(cv2.mean(b)[0]) for b in (above, below) if b.size >= 0.25 * m * (xb - xa)]
+            ring = min(means) if means else 0.0
+            surround[i] = ring / 255.0 / max(pre.threshold, 1e-3)
+            surround_own[i] = ring / max(sat, 1.0)
             texture = max(surround[i] / cfg.max_surround, surround_own[i] / cfg.max_surround_own)
             if (frame[i] or texture > 1.0) and np.float32(w) > np.float32(0.4) * np.float32(h):  # as Rejecter
                 needed[i] = False

@@ -12,8 +12,8 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    big filled shape), boxes still much wider than a digit after splitting,
    strokes with a dot right above or below (i, j, !, ?), boxes much
    shorter than the other characters of their line, and strokes standing in
-   texture: the mean contrast of a ring one box-height wide around the box is
-   above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
+   texture: the mean contrast of the cleaner of the two bands one box-height
+   tall above and below the box is above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
    box's own ink contrast (wood grain and fabric make 1s by the dozen).
    A candidate alone on its row (nothing within ``lone_gap`` heights left or
    right) meets a lower texture limit, ``lone_surround``: a lone digit sits on
@@ -129,7 +129,7 @@ class Rejecter:
         """``fill``: ink / box area per box; ``frame``: ink runs along all four box sides (a drawn box);
         ``marks``: small non-digit pieces (a dot right above or below a stroke makes it i, j, ! or ?);
         ``surround``: texture score around each box, > 1 = texture (the pipeline gives
-        max(ring contrast / threshold / max_surround, ring contrast / own contrast / max_surround_own));
+        max(band contrast / threshold / max_surround, band contrast / own contrast / max_surround_own));
         ``slope``: dx/dy of each crop's ink axis (positive leans right, like '/'); ``continuation``: how far
         a thin box's stroke runs on beyond both ends (:func:`camrec.crop.line_continuation`)."""
         cfg = self.config
