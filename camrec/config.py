@@ -87,8 +87,13 @@ class PipelineConfig:
     """A digit whose top probability is below this is not reported (keeps 99.2 % of MNIST test digits)."""
     doubt_confidence: float = 0.999
     """Below this a digit counts as doubtful (half a reject) in the word-of-letters vote."""
-    reject_class_threshold: float = 0.5
-    """With an 11-class model: the 'not a digit' probability above which a box is rejected."""
+    reject_class_threshold: float = 0.12
+    """With an 11-class model: the 'not a digit' probability above which a box is rejected (the shipped
+    model's reject class was shifted down by 2 logits after training, see models/README.md)."""
+    reject_class_min_confidence: float = 0.5
+    """With an 11-class model, ``min_confidence`` is this (the model rejects non-digits itself)."""
+    reject_class_letter_vote: float = 0.6
+    """With an 11-class model, ``letter_run_vote`` and ``letter_line_vote`` are this."""
     max_line_continuation: float = 0.5
     """A thin 1-like box whose stroke runs on (ink at half the threshold) along more than this share of
     0.6 of its height beyond both of its ends is a piece of a longer line, not a 1 (1.0: off)."""

@@ -136,6 +136,11 @@ class Rejecter:
         xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(xyxy)
         probs = np.asarray(probs, np.float32).reshape(n, -1) if n else np.zeros((0, 10), np.float32)
+        if probs.shape[1] > 10:
+            # the model says "not a digit" itself: confidence and the letter vote need do less
+            cfg = cfg.with_(min_confidence=cfg.reject_class_min_confidence,
+                            letter_run_vote=cfg.reject_class_letter_vote,
+                            letter_line_vote=cfg.reject_class_letter_vote)
         digit = probs[:, :10]
         if probs.shape[1] > 10:
             # the digit probabilities given that it is a digit: "which digit" and "is it one" are two questions
