@@ -35,7 +35,7 @@ def litert_test_pred(litert, mnist_test_x):
 def test_backend_batch_sizes(backend, n, mnist_test_x, mnist_test):
     clf = open_classifier("cnn", backend)
     probs = clf.predict(mnist_test_x[:n])
-    assert probs.shape == (n, 10) and probs.dtype == np.float32
+    assert probs.shape == (n, len(load_meta(MODELS / "cnn.json").classes)) and probs.dtype == np.float32
     if n:
         np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-4)
         assert (probs.argmax(1) == mnist_test.labels[:n]).mean() > 0.95
@@ -57,6 +57,21 @@ def test_bad_batch_shape_is_refused(litert):
 def test_shipped_cnn_accuracy_litert(litert_test_pred, mnist_test):
     accuracy = (litert_test_pred == mnist_test.labels).mean()
     assert accuracy >= 0.996, accuracy
+
+
+def test_not_a_digit_class_rejects_clutter_and_keeps_digits(litert, mnist_test_x):
+    """The shipped CNN's 11th class, at the pipeline's threshold: rendered letters, symbols, fragments and
+    half digits (a seed and MNIST split never trained on) are mostly rejected; MNIST test digits are not."""
+    from camrec.config import PipelineConfig
+    from camrec.synth import render_negatives
+
+    meta = load_meta(MODELS / "cnn.json")
+    assert meta.classes[-1] == "not-a-digit" and len(meta.classes) == 11
+    threshold = PipelineConfig().reject_class_threshold
+    clutter = predict_all(litert, render_negatives(1000, 12345, split="test"))
+    assert (clutter[:, 10] > threshold).mean() >= 0.8  # measured 0.857 when shipped
+    digits = predict_all(litert, mnist_test_x)
+    assert (digits[:, 10] > threshold).mean() <= 0.005  # measured 0.0015
 
 
 def test_tflite_and_onnx_agree(litert_test_pred, mnist_test_x):
@@ -130,9 +145,9 @@ def test_mismatched_metadata_is_refused(tmp_path, change, message):
 
 def test_metadata_class_count_must_match_model(tmp_path):
     meta = _copy_models(tmp_path)
-    meta["classes"] = [str(d) for d in range(10)] + ["not-a-digit"]
+    meta["classes"] = [str(d) for d in range(10)]  # the shipped model has an 11th, "not-a-digit"
     (tmp_path / "cnn.json").write_text(json.dumps(meta))
-    with pytest.raises(CamrecError, match="outputs 10 classes, metadata lists 11"):
+    with pytest.raises(CamrecError, match="outputs 11 classes, metadata lists 10"):
         open_classifier("cnn", "litert", tmp_path)
 
 

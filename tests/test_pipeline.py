@@ -28,8 +28,8 @@ class CountingClassifier:
     def predict(self, batch):
         self.calls.append(len(batch))
         probs = self.inner.predict(batch)
-        if self.extra_class:  # pretend an 11th "not a digit" class that fires on everything
-            probs = np.hstack([probs * 0.1, np.full((len(probs), 1), 0.9, np.float32)])
+        if self.extra_class:  # make the "not a digit" class (the last) fire on everything
+            probs = np.hstack([probs[:, :10] * 0.1, np.full((len(probs), 1), 0.9, np.float32)])
         return probs
 
 
@@ -145,7 +145,7 @@ def test_huge_frame_boxes_map_back_to_the_original(recognizer):
 
 
 def test_config_is_used(classifier):
-    strict = Recognizer(classifier, PipelineConfig(min_confidence=1.01))
+    strict = Recognizer(classifier, PipelineConfig(min_confidence=1.01, reject_class_min_confidence=1.01))
     assert len(strict.process(text(page(300, 800), "2468", (40, 150), 2.2, 5)).digits) == 0
 
 

@@ -135,7 +135,9 @@ def run_train(argv: Sequence[str]) -> int:
         fonts = _load_fonts(args)
         cfg = CnnTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, font_repeats=args.font_repeats, augment=not args.no_augment,
-                             limit=args.limit, positive_repeats=args.positive_repeats, init=str(args.init) if args.init else None)
+                             limit=args.limit, positive_repeats=args.positive_repeats,
+                             negatives_files=tuple(f"{p.name} {_sha256(p)}" for p in args.negatives or ()),
+                             init=str(args.init) if args.init else None)
         negatives, positives = _load_negatives(args.negatives)
         keras_path = train_cnn(train, test, fonts, cfg, args.out, command, negatives, positives)
         log.info("saved %s", keras_path)
@@ -152,6 +154,15 @@ def run_train(argv: Sequence[str]) -> int:
 
     train_svc(train, test, args.out, seed=args.seed, limit=args.limit, C=args.C, command=command)
     return 0
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise CamrecError(path, f"cannot read ({exc.strerror})") from None
 
 
 def _load_negatives(paths: list[Path] | None):

@@ -46,6 +46,7 @@ class CnnTrainConfig:
     positive_repeats: int = 3  # each scene positive (a camera crop of a real digit) appears this often per epoch
     init: str | None = None  # start from this saved model (fine-tuning; a 10-class one gains the 11th class)
     reject_prior_shift: float = 2.0  # after training, the "not a digit" logit is lowered by this (see train_cnn)
+    negatives_files: tuple = ()  # "name sha256" of each negatives file used (recorded, not read)
 
 
 def _keras():
