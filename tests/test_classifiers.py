@@ -90,7 +90,7 @@ def test_cross_writer_sklearn_digits(litert):
     images, labels = sklearn_digits()
     assert images.shape == (1797, 28, 28)
     accuracy = (predict_all(litert, images).argmax(1) == labels).mean()
-    assert accuracy >= 0.95, accuracy  # measured 0.9805 when shipped; the aim is 0.85
+    assert accuracy >= 0.93, accuracy  # measured 0.9510 (11-class; 0.9805 for the 10-class); the aim is 0.85
 
 
 def test_held_out_fonts(litert):
@@ -100,7 +100,7 @@ def test_held_out_fonts(litert):
     images, labels = glyphs.split(held_out=True)
     assert len(labels) >= 300, "too few held-out font glyphs: run scripts/install.sh"
     accuracy = (predict_all(litert, images).argmax(1) == labels).mean()
-    assert accuracy >= 0.985, accuracy  # measured 0.9937 when shipped
+    assert accuracy >= 0.985, accuracy  # measured 0.9926 when shipped
 
 
 def test_metadata_records_what_matters():
