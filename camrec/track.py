@@ -69,6 +69,9 @@ class TrackerConfig:
     switch_odds: float = 3.0
     """A track changes its label only when the window makes the new label this many times likelier than
     the current one (hysteresis against near-ties)."""
+    number_hold: int = 1
+    """A number whose reading lost a digit keeps its longer voted text for at most this many frames in a row
+    (a blur or glare drop-out), then shows what the frame reads (the digit is really gone or was false)."""
     switch_margin: float = 0.15
     """A number's voted text changes only when the new text leads by this share of the window's votes."""
     max_distance: float = 0.6
@@ -165,7 +168,7 @@ class _DigitTrack:
 
 
 class _NumberTrack:
-    __slots__ = ("id", "box", "members", "hit_counter", "initialized", "votes", "text")
+    __slots__ = ("id", "box", "members", "hit_counter", "initialized", "votes", "text", "held")
 
     def __init__(self, track_id: int, box: np.ndarray, members: frozenset, window: int) -> None:
         self.id = track_id
@@ -175,6 +178,7 @@ class _NumberTrack:
         self.initialized = False
         self.votes: deque[tuple[str, float]] = deque(maxlen=window)
         self.text = ""
+        self.held = 0  # consecutive frames the voted text was shown over a shorter reading
 
 
 def _age(tracks: list, hit, initialization_delay: int) -> tuple[list, dict[int, int]]:
@@ -293,7 +297,7 @@ class DigitTracker:
         ids = np.array([self._tracks[t].id for t in track_of], np.int64)
         reported = np.array([self._tracks[t].initialized for t in track_of], bool)
 
-        numbers = self._update_numbers(result.numbers, labels, scores, ids)
+        numbers = self._update_numbers(result.numbers, labels, scores, ids, (result.width, result.height))
 
         # keep the reported rows; remap number member indices onto them
         new_index = np.full(n, -1, np.int64)
@@ -375,7 +379,7 @@ class DigitTracker:
 
     # ------------------------------------------------------------------ numbers
     def _update_numbers(self, numbers: list[Number], labels: np.ndarray, scores: np.ndarray,
-                        ids: np.ndarray) -> list[Number]:
+                        ids: np.ndarray, frame_size: tuple[int, int]) -> list[Number]:
         cfg = self.config
         n = len(labels)
         members = []
@@ -441,9 +445,16 @@ class DigitTracker:
                 continue
 
             # the frame's own reading (its digits' voted labels), unless the voted text is longer: then a
-            # digit was lost this frame (blur, glare) and the number keeps the digits it was read with.
-            # A number that grew (digits entering the view) is shown whole at once.
-            text = track.text if len(track.text) > len(texts[c]) else texts[c]
+            # digit was lost this frame (blur, glare) and the number keeps the digits it was read with;
+            # not at the frame's edge, where digits really leave the view. A number that grew (digits
+            # entering the view) is shown whole at once.
+            text = texts[c]
+            if (len(track.text) > len(text) and track.held < cfg.number_hold
+                    and not _at_edge(np.asarray(number.xyxy, np.float64), frame_size)):
+                text = track.text
+                track.held += 1
+            else:
+                track.held = 0
             out.append(Number(text=text, xyxy=np.asarray(number.xyxy, np.float32).copy(),
                               digits=list(number.digits), confidence=self._text_confidence(track),
                               display=_redisplay(number.display, texts[c], text), track_id=track.id))
@@ -463,6 +474,13 @@ class DigitTracker:
     def _text_confidence(track: _NumberTrack) -> float:
         """Mean over the window of the confidence of frames that read the voted text (0 for others)."""
         return float(sum(c for t, c in track.votes if t == track.text) / len(track.votes))
+
+
+def _at_edge(xyxy: np.ndarray, frame_size: tuple[int, int]) -> bool:
+    """Is the box within one of its heights of the frame's border?"""
+    w, h = frame_size
+    margin = xyxy[3] - xyxy[1]
+    return bool(xyxy[0] < margin or xyxy[1] < margin or xyxy[2] > w - margin or xyxy[3] > h - margin)
 
 
 def _redisplay(display: str | None, frame_text: str, text: str) -> str | None:

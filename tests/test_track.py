@@ -123,7 +123,11 @@ def test_number_keeps_a_digit_lost_for_a_frame_and_grows_at_once():
     assert [n.text for n in out.numbers] == ["0712"]
     out = tracker.update(make_result(4, row(4)[:3], labels[:3], numbers=[(0, 1, 2)]))  # the 2 is lost
     assert [n.text for n in out.numbers] == ["0712"]
-    out = tracker.update(make_result(5, row(5), labels, numbers=[(0, 1, 2, 3, 4)]))  # a digit came into view
+    out = tracker.update(make_result(5, row(4)[:3], labels[:3], numbers=[(0, 1, 2)]))  # ...and stays lost:
+    assert [n.text for n in out.numbers] == ["071"]  # it was gone (or false); show what is read
+    for f in range(6, 9):
+        tracker.update(make_result(f, row(4), labels[:4], numbers=[(0, 1, 2, 3)]))
+    out = tracker.update(make_result(9, row(5), labels, numbers=[(0, 1, 2, 3, 4)]))  # a digit came into view
     assert [n.text for n in out.numbers] == ["07124"]
 
 
