@@ -19,3 +19,58 @@ def test_open_line_is_opencv_opening():
         for axis, kernel in ((1, np.ones((1, n), np.uint8)), (0, np.ones((n, 1), np.uint8))):
             want = cv2.morphologyEx(img, cv2.MORPH_OPEN, kernel)
             assert np.array_equal(_open_line(img, n, axis), want), (h, w, n, axis)
+
+
+class _FakeCapture:
+    def __init__(self, n: int, fail_at: int | None = None) -> None:
+        self.n, self.i, self.fail_at, self.released = n, 0, fail_at, False
+
+    def isOpened(self) -> bool:  # noqa: N802 (OpenCV's name)
+        return True
+
+    def get(self, prop) -> float:
+        return {cv2.CAP_PROP_FPS: 10.0, cv2.CAP_PROP_FRAME_COUNT: float(self.n)}.get(prop, 8.0)
+
+    def read(self):
+        assert not self.released
+        if self.fail_at is not None and self.i == self.fail_at:
+            raise RuntimeError("decoder broke")
+        if self.i >= self.n:
+            return False, None
+        self.i += 1
+        return True, np.full((8, 8, 3), self.i - 1, np.uint8)
+
+    def release(self) -> None:
+        self.released = True
+
+
+def test_video_decode_ahead_gives_the_same_frames(tmp_path):
+    from camrec.sources.video import VideoSource
+
+    path = tmp_path / "x.mp4"
+    path.write_bytes(b"not read: the capture is a fake")
+    for prefetch in (0, 1, 4):
+        cap = _FakeCapture(30)
+        with VideoSource(path, open_capture=lambda p, c=cap: c, prefetch=prefetch) as source:
+            frames = list(source)
+        assert [f.index for f in frames] == list(range(30)) and cap.released
+        assert [int(f.image[0, 0, 0]) for f in frames] == list(range(30))
+        assert source.end_reason == "end of file"
+    # stopping early (the user quits) and closing while the reader is ahead
+    cap = _FakeCapture(1000)
+    source = VideoSource(path, open_capture=lambda p: cap)
+    for frame in source:
+        if frame.index == 3:
+            break
+    source.close()
+    assert cap.released
+    # a decoder error reaches the consumer
+    cap = _FakeCapture(10, fail_at=5)
+    with VideoSource(path, open_capture=lambda p: cap) as source:
+        got = []
+        try:
+            for frame in source:
+                got.append(frame.index)
+        except RuntimeError as exc:
+            assert "decoder broke" in str(exc)
+        assert got == [0, 1, 2, 3, 4]

@@ -2,7 +2,8 @@
 
 The loop reads like the pipeline diagram: frame -> recognize -> track ->
 emit (JSON line, annotated video) -> show. All pipeline state lives on this
-thread; the only other thread is the camera grabber inside the source.
+thread; the only other threads are the camera grabber or the video file's
+decode-ahead reader inside the source.
 Without a window (``--no-window``, or no display) the same loop runs headless.
 """
 
