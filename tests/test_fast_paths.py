@@ -25,7 +25,7 @@ class _FakeCapture:
     def __init__(self, n: int, fail_at: int | None = None) -> None:
         self.n, self.i, self.fail_at, self.released = n, 0, fail_at, False
 
-    def isOpened(self) -> bool:  # noqa: N802 (OpenCV's name)
+    def isOpened(self) -> bool:
         return True
 
     def get(self, prop) -> float:

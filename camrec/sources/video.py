@@ -126,7 +126,7 @@ class _Reader:
         while not self._stopping.is_set():
             try:
                 item = self._read()
-            except BaseException as exc:  # handed to the consumer, raised there
+            except BaseException as exc:  # noqa: BLE001 (any error is handed to the consumer, raised there)
                 item = exc
             while not self._stopping.is_set():
                 try:
