@@ -35,6 +35,7 @@ All sizes are relative to the median digit height except the absolute floor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -107,13 +108,23 @@ def _slide(img: np.ndarray, n: int, axis: int, op, pad: int) -> np.ndarray:
     return p[:, n - a:n - a + img.shape[1]] if axis == 1 else p[n - a:n - a + img.shape[0]]
 
 
+_K51, _K15, _K33 = np.ones((5, 1), np.uint8), np.ones((1, 5), np.uint8), np.ones((3, 3), np.uint8)
+_LINE_KERNELS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _line_kernel(n: int, axis: int) -> np.ndarray:
+    k = _LINE_KERNELS.get((n, axis))
+    if k is None:
+        k = _LINE_KERNELS[n, axis] = np.ones((1, n) if axis == 1 else (n, 1), np.uint8)
+    return k
+
+
 def _open_line(img: np.ndarray, n: int, axis: int) -> np.ndarray:
     """``cv2.morphologyEx(img, MORPH_OPEN, line)`` of a 0/1 uint8 image with a 1 x n (axis 1) or
     n x 1 (axis 0) kernel, the same pixels: a sliding min then max by doubling windows, which beats
     OpenCV's O(n) per pixel on the large boxes of ruled lines and textured blobs."""
-    kernel = np.ones((1, n) if axis == 1 else (n, 1), np.uint8)
-    if n <= 2 or img.size < 5000:
-        return cv2.morphologyEx(img, cv2.MORPH_OPEN, kernel)
+    if n <= 2 or img.size < 5000:  # small boxes: OpenCV's own is quicker
+        return cv2.morphologyEx(img, cv2.MORPH_OPEN, _line_kernel(n, axis))
     eroded = np.ascontiguousarray(_slide(img, n, axis, cv2.min, 1))  # outside counts as ink (0/1 image)
     return np.ascontiguousarray(_slide(eroded, n, axis, cv2.max, 0))
 
@@ -283,28 +294,28 @@ class Segmenter:
             binary = binary.copy()
             removed = False
             changed = []  # (label, its ink left after the removal or None)
-            for i in big:
-                x, y, w, h = stats[i, :4]
+            for i in big.tolist():
+                x, y, w, h = stats[i, :4].tolist()
                 roi_lab = labels[y:y + h, x:x + w]
                 mask = (roi_lab == i).view(np.uint8)
                 lines = None
                 if w > line_len:
-                    lines = _open_line(cv2.dilate(mask, np.ones((5, 1), np.uint8)), line_len, 1)
+                    lines = _open_line(cv2.dilate(mask, _K51), line_len, 1)
                 if h > line_len:
-                    vertical = _open_line(cv2.dilate(mask, np.ones((1, 5), np.uint8)), line_len, 0)
+                    vertical = _open_line(cv2.dilate(mask, _K15), line_len, 0)
                     lines = vertical if lines is None else cv2.bitwise_or(lines, vertical)
                 lines = cv2.bitwise_and(lines, mask)
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
-                    lines = cv2.bitwise_and(cv2.dilate(lines, np.ones((3, 3), np.uint8)), mask)
+                    lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
                     roi = binary[y:y + h, x:x + w]
                     roi -= lines  # (lines lie on the component's ink)
                     removed = True
-                    changed.append((int(i), cv2.subtract(mask, lines)))
+                    changed.append((i, cv2.subtract(mask, lines)))
                 elif (h > max_h * 1.2) or (w > 6 * max_h):
                     binary[y:y + h, x:x + w] -= mask  # a huge blob: not digits
                     removed = True
-                    changed.append((int(i), None))
+                    changed.append((i, None))
             if removed:
                 # only the changed components can fall apart: they are labelled again in their own boxes
                 # (a full labelling of the frame when they cover much of it)
@@ -494,8 +505,14 @@ class Segmenter:
             if cv2.connectedComponents(_above(con, top, mask8), connectivity=8)[0] < 3:
                 continue
             found = None
+            tried = set()
             for lv in cfg.rethreshold_levels:
                 t = max(floor + 1.0, lv * peak)
+                # OpenCV compares 8-bit pixels with floor(t): a level with the floor of one already
+                # tried gives the same seeds (and so fails again)
+                if math.floor(t) in tried:
+                    continue
+                tried.add(math.floor(t))
                 seeds = _above(con, t, mask8)
                 k, sub, sst, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8, ltype=cv2.CV_32S)
                 if k < 3:
@@ -511,7 +528,9 @@ class Segmenter:
                 break
             # seeds: the big pieces only; every pixel of the component goes to the nearest one
             keep_ids = np.flatnonzero(big) + 1
-            seed_map = np.isin(sub, keep_ids)
+            is_seed = np.zeros(k, bool)
+            is_seed[keep_ids] = True
+            seed_map = is_seed[sub]  # (np.isin's answer, by lookup)
             _, near = cv2.distanceTransformWithLabels((~seed_map).astype(np.uint8), cv2.DIST_L2, 3,
                                                       labelType=cv2.DIST_LABEL_PIXEL)
             # nearest seed pixel -> its piece
