@@ -125,8 +125,8 @@ def _open_line(img: np.ndarray, n: int, axis: int) -> np.ndarray:
     OpenCV's O(n) per pixel on the large boxes of ruled lines and textured blobs."""
     if n <= 2 or img.size < 5000:  # small boxes: OpenCV's own is quicker
         return cv2.morphologyEx(img, cv2.MORPH_OPEN, _line_kernel(n, axis))
-    eroded = np.ascontiguousarray(_slide(img, n, axis, cv2.min, 1))  # outside counts as ink (0/1 image)
-    return np.ascontiguousarray(_slide(eroded, n, axis, cv2.max, 0))
+    eroded = _slide(img, n, axis, cv2.min, 1)  # outside counts as ink (0/1 image)
+    return _slide(eroded, n, axis, cv2.max, 0)  # (views into padded buffers: OpenCV takes them as they are)
 
 
 def _window_ink(integral: np.ndarray, boxes: np.ndarray) -> np.ndarray:
