@@ -74,3 +74,18 @@ def test_video_decode_ahead_gives_the_same_frames(tmp_path):
         except RuntimeError as exc:
             assert "decoder broke" in str(exc)
         assert got == [0, 1, 2, 3, 4]
+
+
+def test_16_bit_labels_are_the_32_bit_ones():
+    from camrec.segment import _ltype
+
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        h, w = (int(v) for v in rng.integers(1, 300, 2))
+        img = (rng.random((h, w)) < rng.random()).astype(np.uint8)
+        assert _ltype(img.shape) == cv2.CV_16U
+        a = cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_32S)
+        b = cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_16U)
+        assert a[0] == b[0] and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+    # 8-connected, every component needs a 2x2 block of its own: at most 62500 labels in 500x500
+    assert _ltype((600, 900)) == cv2.CV_32S and _ltype((500, 500)) == cv2.CV_16U
