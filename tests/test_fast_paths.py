@@ -89,3 +89,18 @@ def test_16_bit_labels_are_the_32_bit_ones():
         assert a[0] == b[0] and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
     # 8-connected, every component needs a 2x2 block of its own: at most 62500 labels in 500x500
     assert _ltype((600, 900)) == cv2.CV_32S and _ltype((500, 500)) == cv2.CV_16U
+
+
+def test_strips_covered_many_is_strips_covered_box_by_box():
+    from camrec.segment import _strips_covered, _strips_covered_many
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        img = (rng.random((120, 160)) < rng.uniform(0.3, 0.9)).astype(np.uint8)
+        img = cv2.morphologyEx(img, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_16U)
+        ids = np.flatnonzero(np.minimum(stats[1:, 2], stats[1:, 3]) >= 2) + 1
+        for frac in (0.3, 0.6, 0.85):
+            want = [_strips_covered(labels[y:y + h, x:x + w], i, frac)
+                    for i, (x, y, w, h) in zip(ids, stats[ids, :4].tolist())]
+            assert _strips_covered_many(labels, stats, ids, frac).tolist() == want
