@@ -98,7 +98,7 @@ def test_strips_covered_many_is_strips_covered_box_by_box():
     for _ in range(20):
         img = (rng.random((120, 160)) < rng.uniform(0.3, 0.9)).astype(np.uint8)
         img = cv2.morphologyEx(img, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_16U)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_16U)
         ids = np.flatnonzero(np.minimum(stats[1:, 2], stats[1:, 3]) >= 2) + 1
         for frac in (0.3, 0.6, 0.85):
             want = [_strips_covered(labels[y:y + h, x:x + w], i, frac)
