@@ -158,6 +158,7 @@ def run_mode(argv: Sequence[str]) -> int:
 
 def run_images(args: argparse.Namespace) -> int:
     """Still images: one summary line, JSON line or annotated copy per image."""
+    import gc
     import json
 
     import cv2
@@ -173,6 +174,7 @@ def run_images(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CamrecError(args.save, f"cannot create the folder ({exc.strerror or exc})") from None
     recognizer = Recognizer(open_classifier(args.model, args.backend, args.models_dir))
+    gc.freeze()  # the modules and the model live as long as the run: the garbage collector need not walk them
     failed = 0
     saved: set[str] = set()
     for item in iter_images(args.image):

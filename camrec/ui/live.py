@@ -9,6 +9,7 @@ Without a window (``--no-window``, or no display) the same loop runs headless.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -112,6 +113,9 @@ def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer
     summary = LiveSummary()
     loop = _Loop(recognizer_for, tracker, options, model, Viewer() if options.window else None,
                  isinstance(frames, CameraSource), clock)
+    # what exists now (modules, model, window) lives as long as the run: the cyclic garbage collector
+    # need not walk it again every few frames (a full pass over it took ~0.3 ms per frame)
+    gc.freeze()
     started = clock()
     try:
         for frame in frames:
