@@ -15,6 +15,7 @@ comparison, the cold wall time of ``python -m camrec --image one.jpg --json``
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -102,6 +103,7 @@ def bench_pipeline(recognizer, frames: list[np.ndarray], repeats: int = 3) -> di
     """
     for frame in frames[:2]:  # warm-up
         recognizer.process(frame)
+    gc.freeze()  # as the run modes do: what exists now is not walked by the garbage collector again
     stages: dict[str, list[float]] = {}
     wall, crops = [], []
     for _ in range(repeats):
@@ -113,6 +115,7 @@ def bench_pipeline(recognizer, frames: list[np.ndarray], repeats: int = 3) -> di
                 stages.setdefault(name, []).append(ms)
             if _ == 0:
                 crops.append(result.crops if result.crops is not None else np.zeros((0, 28, 28), np.float32))
+    gc.unfreeze()
     clf = recognizer.classifier
     batch_ms, single_ms = [], []
     for batch in crops:

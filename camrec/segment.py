@@ -35,6 +35,7 @@ All sizes are relative to the median digit height except the absolute floor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -89,6 +90,50 @@ def _components(binary: np.ndarray):
         pass
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=cv2.CV_32S)
     return n, labels, stats
+
+
+def _slide(img: np.ndarray, n: int, axis: int, op, pad: int) -> np.ndarray:
+    """``out[x] = op(img[x - n//2 .. x - n//2 + n - 1])`` along ``axis`` (pixels outside the image are
+    ``pad``), as OpenCV's erosion/dilation with a 1 x n line kernel (anchor n//2), in log2(n) passes."""
+    a = n // 2
+    if axis == 1:
+        p = cv2.copyMakeBorder(img, 0, 0, n, n, cv2.BORDER_CONSTANT, value=pad)
+    else:
+        p = cv2.copyMakeBorder(img, n, n, 0, 0, cv2.BORDER_CONSTANT, value=pad)
+    k = 1  # p[x] holds op over a window of k pixels starting at x
+    while k < n:
+        s = min(k, n - k)
+        p = op(p[:, :-s], p[:, s:]) if axis == 1 else op(p[:-s], p[s:])
+        k += s
+    return p[:, n - a:n - a + img.shape[1]] if axis == 1 else p[n - a:n - a + img.shape[0]]
+
+
+_K51, _K15, _K33 = np.ones((5, 1), np.uint8), np.ones((1, 5), np.uint8), np.ones((3, 3), np.uint8)
+_LINE_KERNELS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _line_kernel(n: int, axis: int) -> np.ndarray:
+    k = _LINE_KERNELS.get((n, axis))
+    if k is None:
+        k = _LINE_KERNELS[n, axis] = np.ones((1, n) if axis == 1 else (n, 1), np.uint8)
+    return k
+
+
+def _open_line(img: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """``cv2.morphologyEx(img, MORPH_OPEN, line)`` of a 0/1 uint8 image with a 1 x n (axis 1) or
+    n x 1 (axis 0) kernel, the same pixels: a sliding min then max by doubling windows, which beats
+    OpenCV's O(n) per pixel on the large boxes of ruled lines and textured blobs."""
+    if n <= 2 or img.size < 5000:  # small boxes: OpenCV's own is quicker
+        return cv2.morphologyEx(img, cv2.MORPH_OPEN, _line_kernel(n, axis))
+    eroded = _slide(img, n, axis, cv2.min, 1)  # outside counts as ink (0/1 image)
+    return _slide(eroded, n, axis, cv2.max, 0)  # (views into padded buffers: OpenCV takes them as they are)
+
+
+def _ltype(shape: tuple[int, ...]) -> int:
+    """16-bit labels (several times faster in OpenCV 5, same numbers) whenever they cannot overflow: an
+    8-connected labelling has at most one component per 2x2 block."""
+    h, w = shape[:2]
+    return cv2.CV_16U if ((h + 1) // 2) * ((w + 1) // 2) < 65535 else cv2.CV_32S
 
 
 def _window_ink(integral: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -154,14 +199,14 @@ def _relabel(labels: np.ndarray, stats: np.ndarray, changed: list, max_frac: flo
         if left is None or not left.any():
             roi_lab[roi_lab == i] = 0
             continue
-        k, sub, sst, _ = cv2.connectedComponentsWithStats(left, connectivity=8, ltype=cv2.CV_32S)
+        k, sub, sst, _ = cv2.connectedComponentsWithStats(left, connectivity=8, ltype=_ltype(left.shape))
         if next_id + k >= limit:
             return None
         lut = np.zeros(k, labels.dtype)
         lut[1:] = np.arange(next_id, next_id + k - 1)
-        roi_lab[roi_lab == i] = lut[sub[roi_lab == i]]
-        for j in range(1, k):
-            sx, sy, sw, sh, area = (int(v) for v in sst[j])
+        own = roi_lab == i
+        roi_lab[own] = lut[sub[own]]
+        for j, (sx, sy, sw, sh, area) in enumerate(sst[1:].tolist(), 1):
             new_stats.append([x + sx, y + sy, sw, sh, area])
             by = (y + sy) // 2
             r0 = max(2 * by - y, 0)
@@ -178,8 +223,10 @@ def _relabel(labels: np.ndarray, stats: np.ndarray, changed: list, max_frac: flo
     by_old = stats[old, 1] // 2
     where = np.empty(len(keys), np.int64)
     cache: dict[int, int] = {}
+    los = np.searchsorted(by_old, keys[:, 0], "left").tolist()
+    his = np.searchsorted(by_old, keys[:, 0], "right").tolist()
     for q, (by, bx) in enumerate(keys.tolist()):
-        lo, hi = np.searchsorted(by_old, by, "left"), np.searchsorted(by_old, by, "right")
+        lo, hi = los[q], his[q]
         pos = lo
         for o in old[lo:hi].tolist():
             if o not in cache:
@@ -201,6 +248,28 @@ def _strips_covered(roi_lab: np.ndarray, i: int, frac: float) -> bool:
         if np.count_nonzero((strip == i).any(axis)) / n < frac:
             return False
     return True
+
+
+def _strips_covered_many(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray, frac: float) -> np.ndarray:
+    """:func:`_strips_covered` of the box of every component in ``ids`` (boxes at least 2 px each way),
+    at once: the strip pixels of all boxes are gathered in one go instead of box by box."""
+    n = len(ids)
+    ok = np.ones(n, bool)
+    if not n:
+        return ok
+    x, y, w, h = (stats[ids, k].astype(np.int64) for k in range(4))
+    for length, start, fixed, rows in ((w, x, y, True), (w, x, y + h - 2, True),
+                                       (h, y, x, False), (h, y, x + w - 2, False)):
+        owner = np.repeat(np.arange(n), length)  # which box each strip position belongs to
+        pos = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length) + start[owner]
+        at, want = fixed[owner], ids[owner]
+        if rows:  # the two rows at..at+1, column pos
+            hit = (labels[at, pos] == want) | (labels[at + 1, pos] == want)
+        else:  # the two columns at..at+1, row pos
+            hit = (labels[pos, at] == want) | (labels[pos, at + 1] == want)
+        covered = np.bincount(owner, weights=hit, minlength=n)
+        ok &= ~(covered / length < frac)
+    return ok
 
 
 def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | None = None) -> float:
@@ -256,29 +325,28 @@ class Segmenter:
             binary = binary.copy()
             removed = False
             changed = []  # (label, its ink left after the removal or None)
-            for i in big:
-                x, y, w, h = stats[i, :4]
+            for i in big.tolist():
+                x, y, w, h = stats[i, :4].tolist()
                 roi_lab = labels[y:y + h, x:x + w]
-                mask = (roi_lab == i).astype(np.uint8)
-                lines = np.zeros_like(mask)
+                mask = (roi_lab == i).view(np.uint8)
+                lines = None
                 if w > line_len:
-                    thick = cv2.dilate(mask, np.ones((5, 1), np.uint8))
-                    lines |= cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, line_len), np.uint8))
+                    lines = _open_line(cv2.dilate(mask, _K51), line_len, 1)
                 if h > line_len:
-                    thick = cv2.dilate(mask, np.ones((1, 5), np.uint8))
-                    lines |= cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((line_len, 1), np.uint8))
-                lines &= mask
-                if lines.any():
+                    vertical = _open_line(cv2.dilate(mask, _K15), line_len, 0)
+                    lines = vertical if lines is None else cv2.bitwise_or(lines, vertical)
+                lines = cv2.bitwise_and(lines, mask)
+                if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
-                    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8)) & mask
+                    lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
                     roi = binary[y:y + h, x:x + w]
-                    roi[lines.astype(bool)] = 0
+                    roi -= lines  # (lines lie on the component's ink)
                     removed = True
-                    changed.append((int(i), mask & (1 - lines)))
+                    changed.append((i, cv2.subtract(mask, lines)))
                 elif (h > max_h * 1.2) or (w > 6 * max_h):
-                    binary[y:y + h, x:x + w][mask.astype(bool)] = 0  # a huge blob: not digits
+                    binary[y:y + h, x:x + w] -= mask  # a huge blob: not digits
                     removed = True
-                    changed.append((int(i), None))
+                    changed.append((i, None))
             if removed:
                 # only the changed components can fall apart: they are labelled again in their own boxes
                 # (a full labelling of the frame when they cover much of it)
@@ -393,13 +461,12 @@ class Segmenter:
         cand = _in_order(cand, canon)
         new_stats = [stats]
         next_id = len(stats)
-        for i in cand:
+        # cheap test on the four edge strips first (most candidates are plain digits): each of them
+        # must be at least 60 % covered (all boxes at once: a box's ink is only ever changed by its
+        # own turn in the loop below, so testing them up front gives the same answers)
+        for i in cand[_strips_covered_many(labels, stats, cand, 0.6)]:
             x, y, bw, bh = (int(v) for v in stats[i, :4])
             roi_lab = labels[y:y + bh, x:x + bw]
-            # cheap test on the four edge strips first (most candidates are plain digits): each of them
-            # must be at least 60 % covered; stop at the first that is not
-            if not _strips_covered(roi_lab, i, 0.6):
-                continue
             mask = roi_lab == i
             rows, cols = mask.mean(1), mask.mean(0)
             inner = mask.copy()
@@ -416,7 +483,7 @@ class Segmenter:
             if not inner.any():
                 continue
             k, sub, sub_stats, _ = cv2.connectedComponentsWithStats(inner.astype(np.uint8), connectivity=8,
-                                                                    ltype=cv2.CV_32S)
+                                                                    ltype=_ltype(inner.shape))
             if next_id + k >= np.iinfo(labels.dtype).max:
                 continue
             for j in range(1, k):
@@ -465,13 +532,19 @@ class Segmenter:
             # quick test at the highest level first: a component still in one piece there (lower
             # levels only join pieces) is one character
             top = max(floor + 1.0, max(cfg.rethreshold_levels) * peak)
-            if cv2.connectedComponents(_above(con, top, mask8), connectivity=8)[0] < 3:
+            if cv2.connectedComponents(_above(con, top, mask8), connectivity=8, ltype=_ltype(con.shape))[0] < 3:
                 continue
             found = None
+            tried = set()
             for lv in cfg.rethreshold_levels:
                 t = max(floor + 1.0, lv * peak)
+                # OpenCV compares 8-bit pixels with floor(t): a level with the floor of one already
+                # tried gives the same seeds (and so fails again)
+                if math.floor(t) in tried:
+                    continue
+                tried.add(math.floor(t))
                 seeds = _above(con, t, mask8)
-                k, sub, sst, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8, ltype=cv2.CV_32S)
+                k, sub, sst, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8, ltype=_ltype(seeds.shape))
                 if k < 3:
                     continue
                 big = (sst[1:, 3] >= 0.5 * bh) & (sst[1:, 4] >= 0.04 * area)
@@ -485,7 +558,9 @@ class Segmenter:
                 break
             # seeds: the big pieces only; every pixel of the component goes to the nearest one
             keep_ids = np.flatnonzero(big) + 1
-            seed_map = np.isin(sub, keep_ids)
+            is_seed = np.zeros(k, bool)
+            is_seed[keep_ids] = True
+            seed_map = is_seed[sub]  # (np.isin's answer, by lookup)
             _, near = cv2.distanceTransformWithLabels((~seed_map).astype(np.uint8), cv2.DIST_L2, 3,
                                                       labelType=cv2.DIST_LABEL_PIXEL)
             # nearest seed pixel -> its piece

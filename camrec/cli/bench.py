@@ -70,6 +70,9 @@ def _bench_pipeline(args: argparse.Namespace, classifier) -> dict:
 
 def run_bench(argv: Sequence[str]) -> int:
     args = build_bench_parser().parse_args(argv)
+    from camrec.cli.run import keep_freed_memory
+
+    keep_freed_memory()  # as the run modes do
     import json
 
     from camrec.bench import bench_classifier, cold_start

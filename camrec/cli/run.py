@@ -115,10 +115,31 @@ def _save_annotated(folder: Path, source: str, image, result, used: set[str]) ->
     return target
 
 
+def keep_freed_memory() -> None:
+    """Let the C allocator keep freed frame-sized buffers for reuse (glibc only; elsewhere nothing).
+
+    Every stage allocates a few frame-sized arrays (a 1280x720 integral image is 3.7 MB). glibc hands
+    such blocks back to the kernel when they are freed (mmap'd, or trimmed off the heap top), so the
+    next frame pays a page fault per 4 KB to get them again: about a fifth of the frame time. Serving
+    them from the heap instead (up to 32 MB a block, and up to 256 MB kept free) avoids that."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 256 << 20)
+
+
 def run_mode(argv: Sequence[str]) -> int:
     """``camrec --image/--video/--camera/--draw``: recognise digits and numbers."""
     parser = build_run_parser()
     args = parser.parse_args(argv)
+    keep_freed_memory()
     if args.video is not None or args.camera is not None:
         from camrec.cli.live import run_stream
 
@@ -137,6 +158,7 @@ def run_mode(argv: Sequence[str]) -> int:
 
 def run_images(args: argparse.Namespace) -> int:
     """Still images: one summary line, JSON line or annotated copy per image."""
+    import gc
     import json
 
     import cv2
@@ -152,6 +174,7 @@ def run_images(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CamrecError(args.save, f"cannot create the folder ({exc.strerror or exc})") from None
     recognizer = Recognizer(open_classifier(args.model, args.backend, args.models_dir))
+    gc.freeze()  # the modules and the model live as long as the run: the garbage collector need not walk them
     failed = 0
     saved: set[str] = set()
     for item in iter_images(args.image):

@@ -3,12 +3,16 @@
 ``VideoSource(path)`` is an iterable of :class:`~camrec.types.Frame` with
 ``fps`` and ``frame_count`` (as the container reports them; ``None`` when
 unknown). ``Frame.timestamp`` is the media time ``index / fps`` (no clock is
-read). Real-time playback is the caller's choice: :class:`Pacer` is a small
+read). Frames are decoded ahead on a reader thread (an I/O edge: OpenCV
+releases the GIL while decoding, so it overlaps the caller's processing).
+Real-time playback is the caller's choice: :class:`Pacer` is a small
 helper the app layer calls once per frame to wait until that frame is due.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -36,7 +40,8 @@ class VideoSource:
     opens, and (when iterated) a file from which no frame decodes.
     """
 
-    def __init__(self, path: str | Path, *, open_capture: Callable[[str], Any] = _default_open) -> None:
+    def __init__(self, path: str | Path, *, open_capture: Callable[[str], Any] = _default_open,
+                 prefetch: int = 4) -> None:
         self.path = Path(path)
         self.spec = str(path)
         if not self.path.exists():
@@ -56,11 +61,32 @@ class VideoSource:
         self.size: tuple[int, int] | None = (w, h) if w > 0 and h > 0 else None
         self.is_stream = False
         self.end_reason: str | None = None
+        self.prefetch = prefetch
+        self._reader: _Reader | None = None
         self._index = 0
 
     def __iter__(self) -> Iterator[Frame]:
+        """Frames in order. They are decoded ahead on a reader thread (``prefetch`` frames at most):
+        OpenCV releases the GIL while it decodes, so decoding overlaps the caller's processing."""
+        if self._cap is None:
+            return
+        if self.prefetch < 1:
+            yield from self._frames(self._read)
+            return
+        reader = _Reader(self._read, self.prefetch)
+        self._reader = reader
+        try:
+            yield from self._frames(reader.get)
+        finally:
+            reader.stop()
+            self._reader = None
+
+    def _read(self) -> tuple[bool, np.ndarray | None]:
+        return self._cap.read()
+
+    def _frames(self, read: Callable[[], tuple[bool, np.ndarray | None]]) -> Iterator[Frame]:
         while self._cap is not None:
-            ok, image = self._cap.read()
+            ok, image = read()
             if not ok or image is None:
                 if self._index == 0:
                     raise CamrecError(self.path, "no frame could be decoded (truncated or corrupt video)")
@@ -71,6 +97,9 @@ class VideoSource:
             self._index += 1
 
     def close(self) -> None:
+        if self._reader is not None:  # the reader thread must be done with the capture first
+            self._reader.stop()
+            self._reader = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None
@@ -80,6 +109,43 @@ class VideoSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _Reader:
+    """Calls ``read()`` on a daemon thread until it fails, keeping at most ``depth`` results queued
+    (the I/O edge: only the capture is touched there, never the pipeline)."""
+
+    def __init__(self, read: Callable[[], tuple[bool, Any]], depth: int) -> None:
+        self._read = read
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="camrec-video-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                item = self._read()
+            except BaseException as exc:  # noqa: BLE001 (any error is handed to the consumer, raised there)
+                item = exc
+            while not self._stopping.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if isinstance(item, BaseException) or not item[0] or item[1] is None:
+                return
+
+    def get(self) -> tuple[bool, Any]:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
 
 
 class Pacer:
