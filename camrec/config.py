@@ -48,6 +48,9 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are split candidates; single digits rarely are."""
     line_factor: float = 3.0
     """A straight stroke longer than this times the median digit height is a ruled line, removed."""
+    line_max_thickness: float = 0.05
+    """... and only when it is thin for its length (thickness at most this x length, or 3 px): the bar of
+    a big 5 or the stem of a big 9 is long too, but thick."""
     max_clutter: float = 0.3
     """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
     touch_aspect: float = 1.05

@@ -105,8 +105,22 @@ def test_dotted_ink_is_merged():
     img = page(300, 400)
     for k in range(0, 80, 9):  # a dotted vertical stroke plus a solid bar: one '7'-like glyph
         cv2.circle(img, (120 - k // 3, 60 + k), 3, C, -1)
-    cv2.line(img, (80, 55), (125, 55), C, 5)
-    assert len(regions(img)) == 1
+    cv2.line(img, (80, 55), (125, 55), C, 2)
+    (box,) = regions(img)
+    assert box[0] <= 82 and box[3] >= 130  # bar and dots together
+
+
+def test_big_digit_beside_small_ones_keeps_its_bar():
+    """Long straight strokes are removed as ruled lines only when thin for their length: a big printed 5
+    among small digits has a bar longer than three small digits' height, but thick."""
+    img = page(400, 900)
+    text(img, "12 34 56", (40, 360), 1.0, 2)  # small digits set the median height (~22 px)
+    text(img, "5", (500, 300), 5.0, 14)  # ~110 px tall, bar ~70 px long and ~14 px thick
+    cv2.line(img, (40, 380), (860, 380), C, 2)  # and a real ruled line
+    boxes = regions(img)
+    big = [b for b in boxes if b[3] - b[1] > 80]
+    assert len(big) == 1 and big[0][0] < 520 and big[0][2] > 560, boxes
+    assert not any(b[2] - b[0] > 300 for b in boxes)  # the rule is gone
 
 
 def test_column_of_digits_is_not_chained():
