@@ -286,17 +286,21 @@ def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | 
     return float(np.median(h[ok]))
 
 
-def _thin_only(lines: np.ndarray, max_thickness: float) -> np.ndarray:
-    """The pieces of a line mask that are thin for their length (thickness = area / length at most
-    ``max_thickness`` x length, or 3 px): a ruled line is long and thin, the bar of a big 5 or 7 or the
-    stem of a big 9 is as long but several times thicker."""
-    k, lab, st, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+def _thin_only(lines: np.ndarray, max_thickness: float, line_len: int) -> np.ndarray:
+    """The pieces of a line mask that are thin for their length (area / length at most
+    ``max_thickness`` x length, or 3 px): a ruled line is long and thin, the bar of a big 5 or the stem
+    of a big 9 is as long but several times thicker. Pieces are judged whole: where a digit crosses a
+    ruled line the line is locally thick, and it must still go."""
+    k = int(max(3.0, max_thickness * line_len)) + 1
+    if not cv2.countNonZero(cv2.erode(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))):
+        return lines  # nothing thicker than the thinnest line could be: all thin (the common case)
+    n, lab, st, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     length = np.maximum(st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT]).astype(np.float32)
     thickness = st[1:, cv2.CC_STAT_AREA] / np.maximum(length, 1.0)
     thin = thickness <= np.maximum(3.0, max_thickness * length)
     if thin.all():
         return lines
-    lut = np.zeros(k, np.uint8)
+    lut = np.zeros(n, np.uint8)
     lut[1:][thin] = 1
     return lut[lab]
 
@@ -351,8 +355,8 @@ class Segmenter:
                     vertical = _open_line(cv2.dilate(mask, _K15), line_len, 0)
                     lines = vertical if lines is None else cv2.bitwise_or(lines, vertical)
                 lines = cv2.bitwise_and(lines, mask)
-                if cv2.countNonZero(lines):
-                    lines = _thin_only(lines, cfg.line_max_thickness)
+                if h <= max_h and w <= 2.5 * h and cv2.countNonZero(lines):  # shaped like a (big) digit
+                    lines = _thin_only(lines, cfg.line_max_thickness, line_len)
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
