@@ -71,6 +71,9 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
+    split_not_digit: float = 0.5
+    """With an 11-class model, a box no wider than ``split_aspect`` whose "not a digit" probability exceeds
+    this is not tried (a letter, not touching digits; saves classifier time)."""
     split_confidence: float = 0.99
     """Every piece of an accepted split must reach this top probability (splitting symbols into
     strokes makes confident-looking false digits)."""

@@ -123,6 +123,8 @@ class Recognizer:
         # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
         # whatever the split, so they are not tried (saves crops and classifier time)
         wide &= (texture <= 1.0) & ~crops.frame
+        if probs.shape[1] > 10:  # a box of usual width the model calls "not a digit" is a letter, not two digits
+            wide &= (aspect > cfg.split_aspect) | (probs[:, 10] <= cfg.split_not_digit)
         if not wide.any():
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture
         splits = self.splitter.split(seg, wide, conf, lambda m: self.normalizer.one(m)[0], self._predict)
