@@ -103,6 +103,9 @@ class PipelineConfig:
     max_line_continuation: float = 0.5
     """A thin 1-like box whose stroke runs on (ink at half the threshold) along more than this share of
     0.6 of its height beyond both of its ends is a piece of a longer line, not a 1 (1.0: off)."""
+    max_side_step: float = 0.2
+    """A thin 1-like box whose two sides differ in brightness by more than this fraction is the edge of a
+    sheet or a shadow, not a stroke (1.0: off)."""
     max_aspect_sure: float = 1.6
     """A box wider than ``max_aspect`` (and not split) is still one digit up to this width/height when the
     model is at least ``sure_confidence`` sure of it (a wide hand's 0, 4 or 5)."""

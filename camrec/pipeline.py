@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from camrec.config import PipelineConfig
-from camrec.crop import CropNormalizer, line_continuation
+from camrec.crop import CropNormalizer, line_continuation, side_step
 from camrec.group import Grouper
 from camrec.preprocess import Preprocessor
 from camrec.reject import Rejecter
@@ -81,7 +81,9 @@ class Recognizer:
             with timer("reject"):
                 slope = ink_slope(images) if self.config.slash_slope is not None else None
                 runs_on = line_continuation(pre, xyxy) if self.config.max_line_continuation < 1.0 else None
-                verdict = self.rejecter.run(xyxy, probs, fill, framed, seg.marks, surround, slope, runs_on)
+                step = side_step(pre, xyxy) if self.config.max_side_step < 1.0 else None
+                verdict = self.rejecter.run(xyxy, probs, fill, framed, seg.marks, surround, slope, runs_on,
+                                            step)
                 marks = seg.marks
                 slash = verdict.reason == "slash"
                 if slash.any():  # a date's slashes are separators for the group stage

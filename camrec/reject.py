@@ -125,13 +125,14 @@ class Rejecter:
     def run(self, xyxy: np.ndarray, probs: np.ndarray, fill: np.ndarray,
             frame: np.ndarray | None = None, marks: np.ndarray | None = None,
             surround: np.ndarray | None = None, slope: np.ndarray | None = None,
-            continuation: np.ndarray | None = None) -> Verdict:
+            continuation: np.ndarray | None = None, side_step: np.ndarray | None = None) -> Verdict:
         """``fill``: ink / box area per box; ``frame``: ink runs along all four box sides (a drawn box);
         ``marks``: small non-digit pieces (a dot right above or below a stroke makes it i, j, ! or ?);
         ``surround``: texture score around each box, > 1 = texture (the pipeline gives
         max(band contrast / threshold / max_surround, band contrast / own contrast / max_surround_own));
         ``slope``: dx/dy of each crop's ink axis (positive leans right, like '/'); ``continuation``: how far
-        a thin box's stroke runs on beyond both ends (:func:`camrec.crop.line_continuation`)."""
+        a thin box's stroke runs on beyond both ends (:func:`camrec.crop.line_continuation`); ``side_step``:
+        how different a thin box's two sides are (:func:`camrec.crop.side_step`)."""
         cfg = self.config
         xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(xyxy)
@@ -175,6 +176,8 @@ class Rejecter:
                         reason[i] = "lone"
         if continuation is not None:  # a piece of a longer faint line (a margin rule, a paper edge)
             reason[(reason == "") & (np.asarray(continuation) > cfg.max_line_continuation)] = "line piece"
+        if side_step is not None:  # the edge of a sheet or a shadow: paper on one side only
+            reason[(reason == "") & (np.asarray(side_step) > cfg.max_side_step)] = "edge"
         if marks is not None and len(marks) and n:
             m = np.asarray(marks, np.float32).reshape(-1, 4)
             mcx = (m[:, 0] + m[:, 2]) / 2

@@ -288,6 +288,24 @@ def test_piece_of_a_faint_line_runs_on_a_written_one_does_not():
     assert v.reason.tolist() == ["line piece", ""]
 
 
+def test_edge_of_a_sheet_is_not_a_one():
+    from camrec.crop import side_step
+
+    img = page(300, 400)
+    img[:, 300:] = 90  # the desk beside the sheet
+    cv2.line(img, (297, 100), (297, 160), (40, 40, 40), 3)  # a dark rim along the sheet's edge
+    cv2.line(img, (100, 100), (100, 160), C, 3)  # a written 1 on the sheet
+    cv2.line(img, (110, 100), (110, 160), C, 3)  # ... with another 1 close beside it
+    pre = Preprocessor().run(img)
+    step = side_step(pre, np.float32([[295, 98, 300, 162], [98, 98, 103, 162], [108, 98, 113, 162]]))
+    assert step[0] > 0.3 and step[1] < 0.05 and step[2] < 0.05, step
+    probs = np.zeros((2, 10), np.float32)
+    probs[:, 1] = 1.0
+    v = Rejecter().run(np.float32([[295, 98, 300, 162], [98, 98, 103, 162]]), probs,
+                       fill=np.full(2, 0.5, np.float32), side_step=step[:2])
+    assert v.reason.tolist() == ["edge", ""]
+
+
 def test_two_sure_ones_among_letters_are_letters():
     # "Call": C and a are "not a digit" to an 11-class model, the two l are sure 1s
     xyxy = np.float32([[0, 10, 20, 40], [22, 16, 38, 40], [40, 0, 46, 40], [48, 0, 54, 40]])
