@@ -231,7 +231,8 @@ class Rejecter:
             lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob"))
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 
-            def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True) -> float:
+            def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True,
+                        whole_line: bool = False) -> float:
                 """The run's mean doubt if it is voted a word of letters, else -1 (``vote_4``: the
                 vote needed by a word of 4 or more; ``sizes``: mixed heights count)."""
                 wr = weight[run]
@@ -239,7 +240,10 @@ class Rejecter:
                 if cfg.mixed_height > 0 and sizes:
                     # letters come in x-height, ascender and descender sizes; a number's digits are one size
                     hr = h[run]
-                    short = hr * cfg.mixed_height < hr.max()
+                    tallest = hr.max()
+                    if len(run) >= 3 and hard[run[0]] and not hard[run[1:]].any():
+                        tallest = hr[1:].max()  # a taller '$', '#' or '€' before a number: not an ascender
+                    short = hr * cfg.mixed_height < tallest
                     mixed = bool(short.any())
                     wr = np.minimum(wr + 0.5 * short, 1.0)
                 if not (hard[run].any() or mixed):
@@ -247,9 +251,9 @@ class Rejecter:
                 # a few digit-looking characters among several letters ('l' in "Call", 'D' in "Do")
                 n_hard = int((hard[run] & lettery_reason[run]).sum())
                 n_kept = len(run) - int(hard[run].sum())
-                if cfg.word_min_letters and n_hard >= cfg.word_min_letters and (
+                if cfg.word_min_letters and not whole_line and n_hard >= cfg.word_min_letters and (
                         n_kept <= cfg.word_max_digits or n_kept < n_hard):
-                    return 1.0
+                    return 1.0  # (a word, not a line: "Total $78" is judged word by word)
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
                 return float(wr.mean()) if wr.mean() >= vote else -1.0
@@ -262,7 +266,7 @@ class Rejecter:
                 # a line of words is voted on as a whole when it is clearly letters; otherwise word by
                 # word (split at clear spaces), so a number beside a word ('Fax 0610') is judged alone
                 parts = _split_at_spaces(xyxy, list(run)) if len(run) >= 3 else [list(run)]
-                if len(parts) > 1 and letters(run) < cfg.letter_line_vote:
+                if len(parts) > 1 and letters(run, whole_line=True) < cfg.letter_line_vote:
                     groups = [np.asarray(p) for p in parts if len(p) >= 2]
                 else:
                     groups = [run]

@@ -306,6 +306,16 @@ def test_edge_of_a_sheet_is_not_a_one():
     assert v.reason.tolist() == ["edge", ""]
 
 
+def test_taller_currency_sign_does_not_sink_its_number():
+    # "$78": the '$' is rejected and a third taller than the digits (not an ascender of a word)
+    xyxy = np.float32([[0, 0, 18, 40], [22, 5, 40, 36], [44, 5, 62, 36]])
+    probs = np.zeros((3, 10), np.float32)
+    probs[0, 5] = 0.5
+    probs[1, 7] = probs[2, 8] = 1.0
+    v = Rejecter().run(xyxy, probs, fill=np.full(3, 0.4, np.float32))
+    assert v.keep.tolist() == [False, True, True]
+
+
 def test_two_sure_ones_among_letters_are_letters():
     # "Call": C and a are "not a digit" to an 11-class model, the two l are sure 1s
     xyxy = np.float32([[0, 10, 20, 40], [22, 16, 38, 40], [40, 0, 46, 40], [48, 0, 54, 40]])
