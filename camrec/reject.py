@@ -182,10 +182,13 @@ class Rejecter:
             m = np.asarray(marks, np.float32).reshape(-1, 4)
             mcx = (m[:, 0] + m[:, 2]) / 2
             msize = np.maximum(m[:, 2] - m[:, 0], m[:, 3] - m[:, 1])
+            # a dot is compact: a dash or a piece of a box border beside a digit is not
+            compact = msize <= 2.5 * np.maximum(np.minimum(m[:, 2] - m[:, 0], m[:, 3] - m[:, 1]), 1)
             for i in np.flatnonzero(reason == ""):
                 x0, y0, x1, y1 = xyxy[i]
-                near_x = (mcx >= x0 - 0.2 * w[i]) & (mcx <= x1 + 0.2 * w[i])
-                small = (msize <= 0.35 * h[i]) & (msize >= 0.1 * h[i])
+                # over (or under) the stroke itself: a decimal point sits at a digit's corner, not under it
+                near_x = np.abs(mcx - (x0 + x1) / 2) <= max(0.35 * w[i], 0.15 * h[i])
+                small = (msize <= 0.35 * h[i]) & (msize >= 0.1 * h[i]) & compact
                 above = (m[:, 3] <= y0 + 0.05 * h[i]) & (m[:, 3] >= y0 - 0.5 * h[i])
                 below = (m[:, 1] >= y1 - 0.05 * h[i]) & (m[:, 1] <= y1 + 0.5 * h[i])
                 if (near_x & small & (above | below)).any():
