@@ -51,6 +51,9 @@ class PipelineConfig:
     line_max_thickness: float = 0.05
     """... and only when it is thin for its length (thickness at most this x length, or 3 px): the bar of
     a big 5 or the stem of a big 9 is long too, but thick."""
+    line_span: float = 0.8
+    """... and only when it runs along this share of its ink component (or is twice that length): the
+    baselines of touching digits form a long thin run too, but it ends inside their component."""
     max_clutter: float = 0.3
     """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
     touch_aspect: float = 1.05
@@ -71,6 +74,9 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
+    split_slants: tuple = (0.22,)
+    """Besides straight down, cuts are also tried along these slants (dx/dy; 0.22: italic print, about
+    12 degrees, and right-leaning hands); empty: straight cuts only."""
     split_not_digit: float = 0.5
     """With an 11-class model, a box no wider than ``split_aspect`` whose "not a digit" probability exceeds
     this is not tried (a letter, not touching digits; saves classifier time)."""

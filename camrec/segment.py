@@ -286,22 +286,24 @@ def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | 
     return float(np.median(h[ok]))
 
 
-def _thin_only(lines: np.ndarray, max_thickness: float, line_len: int) -> np.ndarray:
-    """The pieces of a line mask that are thin for their length (area / length at most
-    ``max_thickness`` x length, or 3 px): a ruled line is long and thin, the bar of a big 5 or the stem
-    of a big 9 is as long but several times thicker. Pieces are judged whole: where a digit crosses a
-    ruled line the line is locally thick, and it must still go."""
-    k = int(max(3.0, max_thickness * line_len)) + 1
-    if not cv2.countNonZero(cv2.erode(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))):
-        return lines  # nothing thicker than the thinnest line could be: all thin (the common case)
-    n, lab, st, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    length = np.maximum(st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT]).astype(np.float32)
+def _line_pieces(lines: np.ndarray, max_thickness: float, line_len: int, span: float) -> np.ndarray:
+    """The pieces of a component's line mask that are ruled lines: thin for their length (area / length
+    at most ``max_thickness`` x length, or 3 px) and either spanning ``span`` of the component along
+    their direction or twice ``line_len`` long. The bar of a big 5 is long but thick; the baselines of
+    touching digits ("3088" on one ink run) are thin but end inside the run, while a rule under or
+    through a number runs its whole length. Pieces are judged whole: where a digit crosses a rule the
+    rule is locally thick, and it must still go."""
+    h, w = lines.shape
+    n, lab, st, _ = cv2.connectedComponentsWithStats(lines, connectivity=8, ltype=cv2.CV_16U)  # (fast labels)
+    pw, ph = st[1:, cv2.CC_STAT_WIDTH].astype(np.float32), st[1:, cv2.CC_STAT_HEIGHT].astype(np.float32)
+    length = np.maximum(pw, ph)
     thickness = st[1:, cv2.CC_STAT_AREA] / np.maximum(length, 1.0)
-    thin = thickness <= np.maximum(3.0, max_thickness * length)
-    if thin.all():
+    along = np.where(pw >= ph, pw / max(w, 1), ph / max(h, 1))
+    keep = (thickness <= np.maximum(3.0, max_thickness * length)) & ((along >= span) | (length >= 2 * line_len))
+    if keep.all():
         return lines
     lut = np.zeros(n, np.uint8)
-    lut[1:][thin] = 1
+    lut[1:][keep] = 1
     return lut[lab]
 
 
@@ -355,8 +357,8 @@ class Segmenter:
                     vertical = _open_line(cv2.dilate(mask, _K15), line_len, 0)
                     lines = vertical if lines is None else cv2.bitwise_or(lines, vertical)
                 lines = cv2.bitwise_and(lines, mask)
-                if h <= max_h and w <= 2.5 * h and cv2.countNonZero(lines):  # shaped like a (big) digit
-                    lines = _thin_only(lines, cfg.line_max_thickness, line_len)
+                if w * h <= (8 * line_len) ** 2 and cv2.countNonZero(lines):  # (not a whole textured desk)
+                    lines = _line_pieces(lines, cfg.line_max_thickness, line_len, cfg.line_span)
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
@@ -813,35 +815,39 @@ class Splitter:
         scores each crop on its own, so this gives the same result as scoring all of them)."""
         cfg = self.config
         plans = []  # (region, [piece key...])
-        pieces: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}  # key -> (xyxy, 0/1 mask)
+        pieces: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # (region, a, b, slant) -> (xyxy, 0/1 mask)
         for i in np.flatnonzero(wide):
             region = int(i)
             mask, x0, y0 = segments.mask(region)
             h = mask.shape[0]
             total = float(cv2.countNonZero(mask)) or 1.0
-            # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
-            # first cut): each distinct piece is cut, normalized and scored once
-            bad: set[tuple[int, int]] = set()
-            for cuts in self.cut_candidates(mask, h):
-                edges = [0, *cuts, mask.shape[1]]
-                keys = []
-                for a, b in zip(edges[:-1], edges[1:]):
-                    key = (region, a, b)
-                    if key not in pieces and (a, b) not in bad:
-                        piece = self._piece(mask, a, b, x0, y0, h, total)
-                        if piece is None:
-                            bad.add((a, b))
-                        else:
-                            pieces[key] = piece
-                    if (a, b) in bad:
-                        keys = None
-                        break
-                    keys.append(key)
-                if keys:
-                    plans.append((region, keys))
+            # cuts are straight down, and also along the slant of italic print and right-leaning hands
+            # (the region sheared upright first; its pieces are mapped back)
+            for slant in (0.0, *cfg.split_slants):
+                view = mask if not slant else _shear(mask, slant)
+                # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
+                # first cut): each distinct piece is cut, normalized and scored once
+                bad: set[tuple[int, int]] = set()
+                for cuts in self.cut_candidates(view, h):
+                    edges = [0, *cuts, view.shape[1]]
+                    keys = []
+                    for a, b in zip(edges[:-1], edges[1:]):
+                        key = (region, a, b, slant)
+                        if key not in pieces and (a, b) not in bad:
+                            piece = self._piece(view, a, b, x0, y0, h, total, slant)
+                            if piece is None:
+                                bad.add((a, b))
+                            else:
+                                pieces[key] = piece
+                        if (a, b) in bad:
+                            keys = None
+                            break
+                        keys.append(key)
+                    if keys:
+                        plans.append((region, keys))
         if not plans:
             return []
-        index: dict[tuple[int, int, int], int] = {}
+        index: dict[tuple, int] = {}
         batch: list[np.ndarray] = []
         probs_parts: list[np.ndarray] = []
 
@@ -891,17 +897,31 @@ class Splitter:
         return [s for _, s in sorted(best.values(), key=lambda t: t[1].region)]
 
     @staticmethod
-    def _piece(mask, a, b, x0, y0, h, total):
-        """Columns a:b of a region's mask -> (xyxy box, the piece's ink cut to its box), or None when
-        the piece holds too little ink or is too short."""
+    def _piece(mask, a, b, x0, y0, h, total, slant: float = 0.0):
+        """Columns a:b of a region's mask (sheared by ``slant``, see :func:`_shear`) -> (xyxy box in the
+        frame, the piece's ink cut to its box, upright), or None when the piece holds too little ink or
+        is too short."""
         piece = mask[:, a:b]
         if cv2.countNonZero(piece) < 0.06 * total:
             return None
         bx, by, bw, bh = cv2.boundingRect(piece)
-        box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
         if bh < 0.4 * h:
             return None
+        if slant:  # its box in the frame: undo the shear of its ink's columns
+            ys, xs = np.nonzero(piece)
+            xs = xs + a - slant * ys
+            box = np.float32([x0 + np.floor(xs.min()), y0 + by, x0 + np.ceil(xs.max()) + 1, y0 + by + bh])
+        else:
+            box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
         return box, piece[by:by + bh, bx:bx + bw]
+
+
+def _shear(mask: np.ndarray, slant: float) -> np.ndarray:
+    """The mask with row y moved ``slant * y`` px right: strokes leaning right by ``slant`` (dx/dy) stand
+    upright (nearest neighbour: a 0/1 mask stays 0/1)."""
+    h, w = mask.shape
+    m = np.float32([[1, slant, 0], [0, 1, 0]])
+    return cv2.warpAffine(mask, m, (w + int(np.ceil(slant * h)) + 1, h), flags=cv2.INTER_NEAREST)
 
 
 def _rim(profile: np.ndarray, limit: int, full: float = 0.45) -> int:
