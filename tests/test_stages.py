@@ -137,6 +137,19 @@ def test_dash_is_not_merged_into_a_one():
     assert all(b[2] < 111 or b[0] > 138 for b in seg.xyxy.tolist())
 
 
+def test_line_pieces_must_be_thin_and_span_their_component():
+    from camrec.segment import _line_pieces
+
+    lines = np.zeros((30, 100), np.uint8)
+    lines[5:7, 0:98] = 1  # a rule across the whole component: a line
+    lines[15:17, 20:80] = 1  # a thin run ending inside it (touching digits' baselines): not a line
+    lines[22:30, 10:90] = 1  # long but 8 px thick (the bar of a big 5): not a line
+    out = _line_pieces(lines, max_thickness=0.05, line_len=50, span=0.8)
+    assert out[5:7].all() and not out[15:17].any() and not out[22:].any()
+    # twice the line length is a line wherever it ends
+    assert _line_pieces(lines, max_thickness=0.05, line_len=25, span=0.8)[15:17, 20:80].all()
+
+
 def test_ruled_line_removed_and_digits_kept(recognizer):
     img = text(page(300, 700), "2017", (60, 120), 2.5, 6)
     cv2.line(img, (10, 122), (690, 122), C, 3)  # digits sit on a long ruled line
