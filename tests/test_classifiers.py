@@ -69,9 +69,9 @@ def test_not_a_digit_class_rejects_clutter_and_keeps_digits(litert, mnist_test_x
     assert meta.classes[-1] == "not-a-digit" and len(meta.classes) == 11
     threshold = PipelineConfig().reject_class_threshold
     clutter = predict_all(litert, render_negatives(1000, 12345, split="test"))
-    assert (clutter[:, 10] > threshold).mean() >= 0.8  # measured 0.857 when shipped
+    assert (clutter[:, 10] > threshold).mean() >= 0.8  # measured 0.859 when shipped
     digits = predict_all(litert, mnist_test_x)
-    assert (digits[:, 10] > threshold).mean() <= 0.005  # measured 0.0015
+    assert (digits[:, 10] > threshold).mean() <= 0.005  # measured 0.0016
 
 
 def test_tflite_and_onnx_agree(litert_test_pred, mnist_test_x):
@@ -90,7 +90,7 @@ def test_cross_writer_sklearn_digits(litert):
     images, labels = sklearn_digits()
     assert images.shape == (1797, 28, 28)
     accuracy = (predict_all(litert, images).argmax(1) == labels).mean()
-    assert accuracy >= 0.93, accuracy  # measured 0.9510 (11-class; 0.9805 for the 10-class); the aim is 0.85
+    assert accuracy >= 0.93, accuracy  # measured 0.9505 (11-class; 0.9805 for the 10-class); the aim is 0.85
 
 
 def test_held_out_fonts(litert):
@@ -100,7 +100,7 @@ def test_held_out_fonts(litert):
     images, labels = glyphs.split(held_out=True)
     assert len(labels) >= 300, "too few held-out font glyphs: run scripts/install.sh"
     accuracy = (predict_all(litert, images).argmax(1) == labels).mean()
-    assert accuracy >= 0.985, accuracy  # measured 0.9926 when shipped
+    assert accuracy >= 0.985, accuracy  # measured 0.9905 when shipped
 
 
 def test_metadata_records_what_matters():
