@@ -24,6 +24,8 @@ class PipelineConfig:
     """Widest expected stroke as a fraction of the frame's shorter side (sets the background kernel)."""
     min_contrast: float = 0.12
     """Ink must differ from the local background by at least this fraction of it (noise floor)."""
+    min_ink_levels: int = 8
+    """... and by at least this many gray levels (of 255): the noise floor of a dark frame."""
     max_contrast: float = 0.35
     """Upper clamp for the Otsu threshold on the contrast map (keeps faint ink on busy pages)."""
     relative_ink: float = 0.5

@@ -126,6 +126,10 @@ class Preprocessor:
         t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
         t = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast))
         _, binary = cv2.threshold(contrast, t * 255.0, 1, cv2.THRESH_BINARY)
+        if cfg.min_ink_levels > 0:
+            # and by a few gray levels at least: on a near-black frame sensor noise is a large fraction of
+            # the background, but no ink anyone could read
+            binary = cv2.bitwise_and(binary, cv2.threshold(diff, cfg.min_ink_levels - 1, 1, cv2.THRESH_BINARY)[1])
         if cfg.relative_ink > 0 and min(h, w) >= 8:
             # ink must also reach a fraction of the strongest ink right around it: the blurred fringe of
             # a stroke and the weak bridges between touching characters drop out, strokes stay whole

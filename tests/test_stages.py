@@ -73,6 +73,15 @@ def test_blank_page_has_no_ink():
     assert regions(page(720, 1280, noise=6)) == []
 
 
+def test_dark_noisy_frame_has_no_ink():
+    # a camera in a dark room: gray ~18 with sensor noise; noise is a large fraction of so dark a background
+    rng = np.random.default_rng(3)
+    img = np.clip(18 + rng.normal(0, 3, (720, 1280, 3)), 0, 255).astype(np.uint8)
+    img = cv2.GaussianBlur(img, (3, 3), 0)
+    assert Preprocessor().run(img).binary.sum() < 50
+    assert Preprocessor(PipelineConfig(min_ink_levels=0)).run(img).binary.sum() > 50  # (what the floor does)
+
+
 def test_odd_inputs_do_not_crash():
     p = Preprocessor()
     for img in (np.zeros((1, 1, 3), np.uint8), np.full((2, 5), 255, np.uint8),
