@@ -76,9 +76,6 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
-    split_slants: tuple = (0.22,)
-    """Besides straight down, cuts are also tried along these slants (dx/dy; 0.22: italic print, about
-    12 degrees, and right-leaning hands); empty: straight cuts only."""
     split_not_digit: float = 0.5
     """With an 11-class model, a box no wider than ``split_aspect`` whose "not a digit" probability exceeds
     this is not tried (a letter, not touching digits; saves classifier time)."""

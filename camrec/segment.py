@@ -815,39 +815,35 @@ class Splitter:
         scores each crop on its own, so this gives the same result as scoring all of them)."""
         cfg = self.config
         plans = []  # (region, [piece key...])
-        pieces: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # (region, a, b, slant) -> (xyxy, 0/1 mask)
+        pieces: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}  # key -> (xyxy, 0/1 mask)
         for i in np.flatnonzero(wide):
             region = int(i)
             mask, x0, y0 = segments.mask(region)
             h = mask.shape[0]
             total = float(cv2.countNonZero(mask)) or 1.0
-            # cuts are straight down, and also along the slant of italic print and right-leaning hands
-            # (the region sheared upright first; its pieces are mapped back)
-            for slant in (0.0, *cfg.split_slants):
-                view = mask if not slant else _shear(mask, slant)
-                # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
-                # first cut): each distinct piece is cut, normalized and scored once
-                bad: set[tuple[int, int]] = set()
-                for cuts in self.cut_candidates(view, h):
-                    edges = [0, *cuts, view.shape[1]]
-                    keys = []
-                    for a, b in zip(edges[:-1], edges[1:]):
-                        key = (region, a, b, slant)
-                        if key not in pieces and (a, b) not in bad:
-                            piece = self._piece(view, a, b, x0, y0, h, total, slant)
-                            if piece is None:
-                                bad.add((a, b))
-                            else:
-                                pieces[key] = piece
-                        if (a, b) in bad:
-                            keys = None
-                            break
-                        keys.append(key)
-                    if keys:
-                        plans.append((region, keys))
+            # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
+            # first cut): each distinct piece is cut, normalized and scored once
+            bad: set[tuple[int, int]] = set()
+            for cuts in self.cut_candidates(mask, h):
+                edges = [0, *cuts, mask.shape[1]]
+                keys = []
+                for a, b in zip(edges[:-1], edges[1:]):
+                    key = (region, a, b)
+                    if key not in pieces and (a, b) not in bad:
+                        piece = self._piece(mask, a, b, x0, y0, h, total)
+                        if piece is None:
+                            bad.add((a, b))
+                        else:
+                            pieces[key] = piece
+                    if (a, b) in bad:
+                        keys = None
+                        break
+                    keys.append(key)
+                if keys:
+                    plans.append((region, keys))
         if not plans:
             return []
-        index: dict[tuple, int] = {}
+        index: dict[tuple[int, int, int], int] = {}
         batch: list[np.ndarray] = []
         probs_parts: list[np.ndarray] = []
 
@@ -897,31 +893,17 @@ class Splitter:
         return [s for _, s in sorted(best.values(), key=lambda t: t[1].region)]
 
     @staticmethod
-    def _piece(mask, a, b, x0, y0, h, total, slant: float = 0.0):
-        """Columns a:b of a region's mask (sheared by ``slant``, see :func:`_shear`) -> (xyxy box in the
-        frame, the piece's ink cut to its box, upright), or None when the piece holds too little ink or
-        is too short."""
+    def _piece(mask, a, b, x0, y0, h, total):
+        """Columns a:b of a region's mask -> (xyxy box, the piece's ink cut to its box), or None when
+        the piece holds too little ink or is too short."""
         piece = mask[:, a:b]
         if cv2.countNonZero(piece) < 0.06 * total:
             return None
         bx, by, bw, bh = cv2.boundingRect(piece)
+        box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
         if bh < 0.4 * h:
             return None
-        if slant:  # its box in the frame: undo the shear of its ink's columns
-            ys, xs = np.nonzero(piece)
-            xs = xs + a - slant * ys
-            box = np.float32([x0 + np.floor(xs.min()), y0 + by, x0 + np.ceil(xs.max()) + 1, y0 + by + bh])
-        else:
-            box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
         return box, piece[by:by + bh, bx:bx + bw]
-
-
-def _shear(mask: np.ndarray, slant: float) -> np.ndarray:
-    """The mask with row y moved ``slant * y`` px right: strokes leaning right by ``slant`` (dx/dy) stand
-    upright (nearest neighbour: a 0/1 mask stays 0/1)."""
-    h, w = mask.shape
-    m = np.float32([[1, slant, 0], [0, 1, 0]])
-    return cv2.warpAffine(mask, m, (w + int(np.ceil(slant * h)) + 1, h), flags=cv2.INTER_NEAREST)
 
 
 def _rim(profile: np.ndarray, limit: int, full: float = 0.45) -> int:
