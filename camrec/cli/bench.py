@@ -77,9 +77,10 @@ def run_bench(argv: Sequence[str]) -> int:
 
     from camrec.bench import bench_classifier, cold_start
     from camrec.classify import open_classifier
+    from camrec.classify.base import default_threads
 
     classifier = open_classifier(args.model, args.backend, MODELS_DIR)
-    figures = {"model": args.model, "backend": classifier.name}
+    figures = {"model": args.model, "backend": classifier.name, "threads": default_threads()}
     if args.part in ("all", "classify"):
         figures["classify"] = bench_classifier(classifier, args.crops, args.repeats)
         figures["cold"] = cold_start(args.model, args.backend)
@@ -92,7 +93,7 @@ def run_bench(argv: Sequence[str]) -> int:
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"model {args.model} via {classifier.name}")
+    print(f"model {args.model} via {classifier.name}, {figures['threads']} thread(s)")
     if "classify" in figures:
         c, k = figures["classify"], figures["cold"]
         print(f"  classify {c['crops']} crops, one batch : median {c['batch_ms_median']:.2f} ms, "
@@ -109,8 +110,8 @@ def run_bench(argv: Sequence[str]) -> int:
     if "pipeline" in figures:
         p = figures["pipeline"]
         print(f"  pipeline on {p['frames']} generated {p['size']} frames x{p['repeats']} "
-              f"(~{p['digits_true_per_frame_median']:.0f} digits each, {p['digits_per_frame_median']:.0f} crops "
-              "classified):")
+              f"(~{p['digits_true_per_frame_median']:.0f} digits each, {p['digits_per_frame_median']:.0f} "
+              "digits read):")
         for name, v in p["stages_ms"].items():
             print(f"    {name:<11} median {v['median']:7.2f} ms   p95 {v['p95']:7.2f} ms")
         print(f"    frame      median {p['frame_ms_median']:.2f} ms, p95 {p['frame_ms_p95']:.2f} ms "
