@@ -180,6 +180,13 @@ def line_continuation(pre: Preprocessed, xyxy: np.ndarray, reach: float = 0.6, t
     return out
 
 
+def _quantile(a: np.ndarray, q: float) -> float:
+    """The ``q`` % order statistic of a small array (np.percentile costs ~20 us a call)."""
+    flat = a.ravel()
+    k = min(len(flat) - 1, int(len(flat) * q / 100))
+    return float(np.partition(flat, k)[k])
+
+
 def side_step(pre: Preprocessed, xyxy: np.ndarray, thin: float = 0.4) -> np.ndarray:
     """For thin, 1-like boxes: how different the two sides are, |left - right| / brighter (the paper's
     gray level, an upper quartile, in a strip a quarter of the box height wide on each side). A stroke has the same paper on both sides
@@ -195,7 +202,7 @@ def side_step(pre: Preprocessed, xyxy: np.ndarray, thin: float = 0.4) -> np.ndar
         d = max(2, h // 4)
         if h < 6 or w <= 0 or w > thin * h or x0 - d - 1 < 0 or x1 + d + 1 > W or y0 < 0 or y1 > H:
             continue
-        left = float(np.percentile(pre.gray[y0:y1, x0 - d - 1:x0 - 1], q))
-        right = float(np.percentile(pre.gray[y0:y1, x1 + 1:x1 + d + 1], q))
+        left = _quantile(pre.gray[y0:y1, x0 - d - 1:x0 - 1], q)
+        right = _quantile(pre.gray[y0:y1, x1 + 1:x1 + d + 1], q)
         out[i] = abs(left - right) / max(left, right, 1.0)
     return out
