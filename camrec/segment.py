@@ -286,20 +286,37 @@ def _median_height(stats: np.ndarray, lo: float, hi: float, clean: np.ndarray | 
     return float(np.median(h[ok]))
 
 
-def _line_pieces(lines: np.ndarray, max_thickness: float, line_len: int, span: float) -> np.ndarray:
-    """The pieces of a component's line mask that are ruled lines: thin for their length (area / length
-    at most ``max_thickness`` x length, or 3 px) and either spanning ``span`` of the component along
-    their direction or twice ``line_len`` long. The bar of a big 5 is long but thick; the baselines of
-    touching digits ("3088" on one ink run) are thin but end inside the run, while a rule under or
-    through a number runs its whole length. Pieces are judged whole: where a digit crosses a rule the
-    rule is locally thick, and it must still go."""
+def _line_pieces(lines: np.ndarray, mask: np.ndarray, max_thickness: float, line_len: int,
+                 span: float) -> np.ndarray:
+    """The pieces of a component's line mask (``mask``: the component's ink) that are ruled lines: thin
+    for their length (area / length at most ``max_thickness`` x length, or 3 px) and, when horizontal,
+    either spanning ``span`` of the component, sticking out beyond the rest of its ink, or twice
+    ``line_len`` long. The bar of a big 5 is long but thick; the baselines of touching digits ("3088" on
+    one ink run) are thin but lie within the characters, while a rule under or through a number runs on
+    past them. Pieces are judged whole: where a digit crosses a rule the rule is locally thick, and it
+    must still go."""
     h, w = lines.shape
     n, lab, st, _ = cv2.connectedComponentsWithStats(lines, connectivity=8, ltype=cv2.CV_16U)  # (fast labels)
-    pw, ph = st[1:, cv2.CC_STAT_WIDTH].astype(np.float32), st[1:, cv2.CC_STAT_HEIGHT].astype(np.float32)
-    length = np.maximum(pw, ph)
+    px, py = st[1:, cv2.CC_STAT_LEFT], st[1:, cv2.CC_STAT_TOP]
+    pw, ph = st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT]
+    length = np.maximum(pw, ph).astype(np.float32)
     thickness = st[1:, cv2.CC_STAT_AREA] / np.maximum(length, 1.0)
-    along = np.where(pw >= ph, pw / max(w, 1), ph / max(h, 1))
-    keep = (thickness <= np.maximum(3.0, max_thickness * length)) & ((along >= span) | (length >= 2 * line_len))
+    horizontal = pw >= ph
+    along = np.where(horizontal, pw / max(w, 1), ph / max(h, 1))
+    thin = thickness <= np.maximum(3.0, max_thickness * length)
+    # (only horizontal runs can be touching characters' baselines; a long thin upright stroke joining a
+    # word to the number below it, the tail of an f, is always cut)
+    keep = thin & ((along >= span) | (length >= 2 * line_len) | ~horizontal)
+    if (thin & ~keep).any():
+        rest = cv2.subtract(mask, lines)
+        cols, rows = np.flatnonzero(rest.any(0)), np.flatnonzero(rest.any(1))
+        if len(cols):
+            margin = 0.1 * line_len  # (a third of a digit height)
+            out_x = (px < cols[0] - margin) | (px + pw > cols[-1] + 1 + margin)
+            out_y = (py < rows[0] - margin) | (py + ph > rows[-1] + 1 + margin)
+            keep |= thin & np.where(horizontal, out_x, out_y)
+        else:
+            keep = thin
     if keep.all():
         return lines
     lut = np.zeros(n, np.uint8)
@@ -358,7 +375,7 @@ class Segmenter:
                     lines = vertical if lines is None else cv2.bitwise_or(lines, vertical)
                 lines = cv2.bitwise_and(lines, mask)
                 if w * h <= (8 * line_len) ** 2 and cv2.countNonZero(lines):  # (not a whole textured desk)
-                    lines = _line_pieces(lines, cfg.line_max_thickness, line_len, cfg.line_span)
+                    lines = _line_pieces(lines, mask, cfg.line_max_thickness, line_len, cfg.line_span)
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)

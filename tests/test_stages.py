@@ -153,10 +153,23 @@ def test_line_pieces_must_be_thin_and_span_their_component():
     lines[5:7, 0:98] = 1  # a rule across the whole component: a line
     lines[15:17, 20:80] = 1  # a thin run ending inside it (touching digits' baselines): not a line
     lines[22:30, 10:90] = 1  # long but 8 px thick (the bar of a big 5): not a line
-    out = _line_pieces(lines, max_thickness=0.05, line_len=50, span=0.8)
+    ink = lines.copy()
+    ink[0:30, 15:21] = ink[0:30, 50:56] = ink[0:30, 80:86] = 1  # characters standing on the runs
+    out = _line_pieces(lines, ink, max_thickness=0.05, line_len=50, span=0.8)
     assert out[5:7, :98].all() and not out[15:17].any() and not out[22:].any()
     # twice the line length is a line wherever it ends
-    assert _line_pieces(lines, max_thickness=0.05, line_len=25, span=0.8)[15:17, 20:80].all()
+    assert _line_pieces(lines, ink, max_thickness=0.05, line_len=25, span=0.8)[15:17, 20:80].all()
+    # a broken rule's piece that runs on past the characters is a line
+    ink[0:30, 80:86] = 0
+    lines[15:17, 20:80] = 0
+    lines[15:17, 40:95] = 1
+    assert _line_pieces(lines, ink, max_thickness=0.05, line_len=50, span=0.8)[15:17, 40:95].all()
+    # an upright thin stroke inside its component (the tail of an f reaching the number below) is cut
+    tall = np.zeros((100, 40), np.uint8)
+    tall[10:90, 20:22] = 1
+    ink = tall.copy()
+    ink[0:100, 0:6] = 1
+    assert _line_pieces(tall, ink, max_thickness=0.05, line_len=50, span=0.8)[10:90, 20:22].all()
 
 
 def test_ruled_line_removed_and_digits_kept(recognizer):
