@@ -16,7 +16,8 @@ from camrec.crop import CropNormalizer, line_continuation, side_step
 from camrec.group import Grouper
 from camrec.preprocess import Preprocessor
 from camrec.reject import Rejecter
-from camrec.segment import Segmenter, Splitter
+from camrec.segment import Segmenter
+from camrec.split import Splitter
 from camrec.timing import StageTimer
 from camrec.types import DigitBoxes, Frame, FrameResult
 

@@ -25,9 +25,8 @@
   neighbours on its line, is kept as a *mark* (candidate separator
   ``- . , /`` for the group stage).
 
-:class:`Splitter` cuts boxes much wider than a digit at column-projection
-minima and keeps the cut the classifier is most sure of; it takes the
-scoring function as an argument so the stage stays pure.
+Touching digits still in one box are cut by the split stage
+(:mod:`camrec.split`).
 
 All sizes are relative to the median digit height except the absolute floor
 ``min_digit_height``.
@@ -37,7 +36,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -760,167 +758,6 @@ class Segmenter:
                   & (uw <= 0.75 * uh) & (uh <= 1.3 * np.maximum(hp, ht)))
         ok = (fragment & shape_ok & (stacked | beside | inside)) | (halves & shape_ok)
         return ok, gx + gy
-
-
-@dataclass
-class Split:
-    """The outcome of :meth:`Splitter.split` for the wide regions."""
-
-    region: int  # index into the Segments
-    pieces: np.ndarray  # (k,4) xyxy of the pieces
-    crops: np.ndarray  # (k,28,28)
-    probs: np.ndarray  # (k,C)
-
-
-class Splitter:
-    """``split(segments, wide, unsplit_conf, crop_fn, score_fn) -> list[Split]``.
-
-    For each wide region: candidate cuts at minima of the column ink
-    projection for 2-4 pieces, scored in batches by ``score_fn((m,28,28)) ->
-    (m,C) probabilities``: one piece of every candidate of every region in one
-    call, then the other pieces of the candidates still possible in a second;
-    a candidate's score is its weakest piece's top digit probability; the best
-    candidate replaces the region when it beats the unsplit confidence.
-    """
-
-    def __init__(self, config: PipelineConfig | None = None) -> None:
-        self.config = config or PipelineConfig()
-
-    @staticmethod
-    def cut_candidates(mask: np.ndarray, height: float) -> list[list[int]]:
-        """Lists of cut columns (2-4 pieces) at ink-projection minima."""
-        w = mask.shape[1]
-        prof = mask.sum(0).astype(np.float32)
-        if w >= 5:
-            prof = np.convolve(prof, np.float32([1, 2, 1]) / 4, mode="same")
-        n_est = int(np.clip(round(w / (0.65 * max(height, 1))), 2, 4))
-        out: list[list[int]] = []
-        for n in sorted({max(2, n_est - 1), n_est, min(4, n_est + 1)}):
-            step = w / n
-            cuts = []
-            for j in range(1, n):
-                c = j * step
-                lo, hi = int(max(1, c - 0.35 * step)), int(min(w - 1, c + 0.35 * step))
-                if hi <= lo:
-                    break
-                seg = prof[lo:hi]
-                # lowest projection; ties broken towards the expected position
-                pen = seg + 1e-3 * np.abs(np.arange(lo, hi) - c)
-                cuts.append(lo + int(np.argmin(pen)))
-            if len(cuts) == n - 1:
-                out.append(cuts)
-            if n == 2:  # two more alternatives for the common case
-                lo, hi = int(0.2 * w), int(0.8 * w)
-                if hi - lo > 3:
-                    seg = prof[lo:hi]
-                    for c in np.argsort(seg, kind="stable")[:6]:
-                        cc = lo + int(c)
-                        if all(abs(cc - k[0]) > 2 for k in out if len(k) == 1):
-                            out.append([cc])
-                        if sum(1 for k in out if len(k) == 1) >= 3:
-                            break
-        return out
-
-    def split(self, segments: Segments, wide: np.ndarray, unsplit_conf: np.ndarray,
-              crop_fn: Callable[[np.ndarray], np.ndarray],
-              score_fn: Callable[[np.ndarray], np.ndarray]) -> list[Split]:
-        """``crop_fn(mask) -> (28,28)``; ``score_fn(batch) -> probs``.
-
-        A candidate wins only if every one of its pieces is a sure digit (``split_confidence``) and
-        beats the unsplit confidence, so the pieces are scored in two rounds: first one piece of every
-        candidate, then the other pieces of the candidates still in the race only (the classifier
-        scores each crop on its own, so this gives the same result as scoring all of them)."""
-        cfg = self.config
-        plans = []  # (region, [piece key...])
-        pieces: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}  # key -> (xyxy, 0/1 mask)
-        for i in np.flatnonzero(wide):
-            region = int(i)
-            mask, x0, y0 = segments.mask(region)
-            h = mask.shape[0]
-            total = float(cv2.countNonZero(mask)) or 1.0
-            # the same column range recurs in several candidates (a 2-cut and a 3-cut sharing their
-            # first cut): each distinct piece is cut, normalized and scored once
-            bad: set[tuple[int, int]] = set()
-            for cuts in self.cut_candidates(mask, h):
-                edges = [0, *cuts, mask.shape[1]]
-                keys = []
-                for a, b in zip(edges[:-1], edges[1:]):
-                    key = (region, a, b)
-                    if key not in pieces and (a, b) not in bad:
-                        piece = self._piece(mask, a, b, x0, y0, h, total)
-                        if piece is None:
-                            bad.add((a, b))
-                        else:
-                            pieces[key] = piece
-                    if (a, b) in bad:
-                        keys = None
-                        break
-                    keys.append(key)
-                if keys:
-                    plans.append((region, keys))
-        if not plans:
-            return []
-        index: dict[tuple[int, int, int], int] = {}
-        batch: list[np.ndarray] = []
-        probs_parts: list[np.ndarray] = []
-
-        def score(keys) -> None:
-            new = [k for k in dict.fromkeys(keys) if k not in index]
-            if not new:
-                return
-            for k in new:
-                index[k] = len(batch)
-                batch.append(crop_fn(pieces[k][1]))
-            probs_parts.append(np.asarray(score_fn(np.stack(batch[-len(new):]).astype(np.float32))))
-
-        def confidence() -> np.ndarray:
-            probs = np.concatenate(probs_parts)
-            conf = probs[:, :10].max(1)
-            if probs.shape[1] > 10:
-                conf = np.where(probs.argmax(1) == 10, 0.0, conf)
-            return conf
-
-        def sure(conf: np.ndarray, region: int, keys) -> bool:
-            c = conf[[index[k] for k in keys]]
-            return bool(((c >= cfg.split_confidence) & (c > unsplit_conf[region] + cfg.split_margin)).all())
-
-        score([keys[0] for _, keys in plans])
-        conf = confidence()
-        plans = [(region, keys) for region, keys in plans if sure(conf, region, keys[:1])]
-        if not plans:
-            return []
-        score([k for _, keys in plans for k in keys[1:]])
-        crops = np.stack(batch).astype(np.float32)
-        probs = np.concatenate(probs_parts)
-        digit_conf = confidence()
-        best: dict[int, tuple[float, Split]] = {}
-        for region, keys in plans:
-            k = len(keys)
-            idx = np.asarray([index[key] for key in keys])
-            score_ = float(digit_conf[idx].min())
-            # every piece must be a sure digit: splitting symbols into confident strokes makes false digits
-            if score_ < cfg.split_confidence or score_ <= unsplit_conf[region] + cfg.split_margin:
-                continue
-            # a letter's strokes (N, H, M, U, W, n, m) fall apart into confident 1s: all-1 cuts are refused
-            if cfg.split_no_all_ones and k >= 2 and (probs[idx, :10].argmax(1) == 1).all():
-                continue
-            if region not in best or score_ > best[region][0]:
-                best[region] = (score_, Split(region, np.stack([pieces[key][0] for key in keys]), crops[idx],
-                                              probs[idx]))
-        return [s for _, s in sorted(best.values(), key=lambda t: t[1].region)]
-
-    @staticmethod
-    def _piece(mask, a, b, x0, y0, h, total):
-        """Columns a:b of a region's mask -> (xyxy box, the piece's ink cut to its box), or None when
-        the piece holds too little ink or is too short."""
-        piece = mask[:, a:b]
-        if cv2.countNonZero(piece) < 0.06 * total:
-            return None
-        bx, by, bw, bh = cv2.boundingRect(piece)
-        box = np.float32([x0 + a + bx, y0 + by, x0 + a + bx + bw, y0 + by + bh])
-        if bh < 0.4 * h:
-            return None
-        return box, piece[by:by + bh, bx:bx + bw]
 
 
 def _rim(profile: np.ndarray, limit: int, full: float = 0.45) -> int:

@@ -11,7 +11,8 @@ from camrec.crop import CropNormalizer, stroke_width
 from camrec.group import Grouper, link_runs, mark_kind
 from camrec.preprocess import Preprocessor
 from camrec.reject import Rejecter
-from camrec.segment import Segmenter, Splitter
+from camrec.segment import Segmenter
+from camrec.split import Splitter
 from draw import INK, page, text
 
 C = (INK, INK, INK)
