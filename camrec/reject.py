@@ -267,6 +267,9 @@ class Rejecter:
                 if cfg.word_min_letters and not whole_line and n_hard >= cfg.word_min_letters and (
                         n_kept <= cfg.word_max_digits or n_kept < n_hard):
                     return 1.0  # (a word, not a line: "Total $78" is judged word by word)
+                if (cfg.word_min_letters and not whole_line and n_hard >= 1 and n_kept == 1
+                        and label[run[~hard[run]][0]] in (0, 1)):
+                    return 1.0  # a lone 0 or 1 beside a letter is an O, o, l or I: "TO", "of", "Il"
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
                 return float(wr.mean()) if wr.mean() >= vote else -1.0

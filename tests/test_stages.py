@@ -361,6 +361,12 @@ def test_two_sure_ones_among_letters_are_letters():
     probs[[2, 3], 1] = 1.0
     v = Rejecter().run(xyxy, probs, fill=np.full(4, 0.4, np.float32))
     assert not v.keep.any() and v.reason.tolist() == ["model", "model", "word", "word"]
+    # "TO": one letter and a sure 0 beside it: an O
+    probs2 = np.zeros((2, 11), np.float32)
+    probs2[0, 10], probs2[0, 7] = 0.9, 0.1
+    probs2[1, 0] = 1.0
+    v = Rejecter().run(np.float32([[0, 0, 20, 40], [23, 0, 45, 40]]), probs2, fill=np.full(2, 0.4, np.float32))
+    assert not v.keep.any()
     # three digits after two letters at letter spacing ("No123") are more than a letter or two: kept
     xyxy = np.float32([[0, 0, 20, 40], [22, 18, 38, 40]] + [[40 + 22 * i, 0, 60 + 22 * i, 40] for i in range(3)])
     probs = np.zeros((5, 11), np.float32)
