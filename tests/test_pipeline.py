@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import cv2
 import numpy as np
@@ -149,16 +148,18 @@ def test_config_is_used(classifier):
     assert len(strict.process(text(page(300, 800), "2468", (40, 150), 2.2, 5)).digits) == 0
 
 
-def test_speed_1280x720_twenty_digits(recognizer, mnist_test):
-    """Loose bound (shared 2-core CI); the real figure is reported by `camrec bench`."""
+def test_twenty_digit_frame_one_batch_and_repeatable(classifier, mnist_test):
+    """The bench's kind of frame (1280x720, 20 digits): read, classified in one batch (plus at most two
+    small split batches), and the same result every time. Speed itself is `camrec bench`'s to report:
+    no timing is asserted on a shared CI machine."""
     img = page(720, 1280)
     for row in range(4):
         mnist_line(mnist_test, range(row * 5, row * 5 + 5), size=56, step=52, y0=60 + row * 160, img=img)
-    res = recognizer.process(img)
+    counting = CountingClassifier(classifier)
+    rec = Recognizer(counting)
+    res = rec.process(img)
     assert len(res.digits) >= 18
-    times = []
-    for _ in range(15):
-        t0 = time.perf_counter()
-        recognizer.process(img)
-        times.append((time.perf_counter() - t0) * 1000)
-    assert np.median(times) < 40, times
+    assert 1 <= len(counting.calls) <= 3 and counting.calls[0] >= len(res.digits)
+    again = rec.process(img)
+    np.testing.assert_array_equal(again.digits.xyxy, res.digits.xyxy)
+    assert [n.text for n in again.numbers] == [n.text for n in res.numbers]
