@@ -131,6 +131,11 @@ class Rejecter:
 
     def __init__(self, config: PipelineConfig | None = None) -> None:
         self.config = config or PipelineConfig()
+        # with a model that says "not a digit" itself, confidence and the letter vote need do less
+        self._with_reject_class = self.config.with_(
+            min_confidence=self.config.reject_class_min_confidence,
+            letter_run_vote=self.config.reject_class_letter_vote,
+            letter_line_vote=self.config.reject_class_letter_vote)
 
     def run(self, xyxy: np.ndarray, probs: np.ndarray, fill: np.ndarray,
             frame: np.ndarray | None = None, marks: np.ndarray | None = None,
@@ -147,20 +152,15 @@ class Rejecter:
         xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
         n = len(xyxy)
         probs = np.asarray(probs, np.float32).reshape(n, -1) if n else np.zeros((0, 10), np.float32)
-        if probs.shape[1] > 10:
-            # the model says "not a digit" itself: confidence and the letter vote need do less
-            cfg = cfg.with_(min_confidence=cfg.reject_class_min_confidence,
-                            letter_run_vote=cfg.reject_class_letter_vote,
-                            letter_line_vote=cfg.reject_class_letter_vote)
         digit = probs[:, :10]
-        if probs.shape[1] > 10:
+        reason = np.full(n, "", dtype=object)
+        if probs.shape[1] > 10:  # the model has a "not a digit" class: use it
+            cfg = self._with_reject_class
+            reason[probs[:, 10] > cfg.reject_class_threshold] = "model"
             # the digit probabilities given that it is a digit: "which digit" and "is it one" are two questions
             digit = digit / np.maximum(digit.sum(1, keepdims=True), 1e-12)
         label = digit.argmax(1) if n else np.zeros(0, np.int64)
         score = digit.max(1) if n else np.zeros(0, np.float32)
-        reason = np.full(n, "", dtype=object)
-        if probs.shape[1] > 10:  # the model has a "not a digit" class: use it
-            reason[probs[:, 10] > cfg.reject_class_threshold] = "model"
         reason[(reason == "") & (score < cfg.min_confidence)] = "confidence"
         w, h = xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]
         aspect = w / np.maximum(h, 1)

@@ -448,15 +448,15 @@ class DigitTracker:
             # digit was lost this frame (blur, glare) and the number keeps the digits it was read with;
             # not at the frame's edge, where digits really leave the view. A number that grew (digits
             # entering the view) is shown whole at once.
-            text = texts[c]
+            text, confidence = texts[c], confs[c]
             if (len(track.text) > len(text) and track.held < cfg.number_hold
                     and not _at_edge(np.asarray(number.xyxy, np.float64), frame_size)):
-                text = track.text
+                text, confidence = track.text, self._text_confidence(track)
                 track.held += 1
             else:
                 track.held = 0
             out.append(Number(text=text, xyxy=np.asarray(number.xyxy, np.float32).copy(),
-                              digits=list(number.digits), confidence=self._text_confidence(track),
+                              digits=list(number.digits), confidence=confidence,
                               display=_redisplay(number.display, texts[c], text), track_id=track.id))
         return out
 

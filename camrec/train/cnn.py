@@ -105,7 +105,7 @@ def training_arrays(mnist: DigitSet, fonts: FontGlyphs | None, cfg: CnnTrainConf
 
 def start_from(path: str, n_classes: int):
     """A saved model to fine-tune; a 10-class one gets an 11th output (its digit weights kept, the new
-    class's weights zero, so it starts as the old model with 'not a digit' unlikely)."""
+    class's weights zero and bias -2, so it starts as the old model with 'not a digit' unlikely)."""
     keras = _keras()
     old = keras.saving.load_model(path)
     old_classes = int(old.output.shape[-1])
@@ -167,9 +167,8 @@ def train_cnn(mnist_train: DigitSet, mnist_test: DigitSet, fonts: FontGlyphs | N
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    shifted: dict = {}  # test accuracy after the reject-prior shift, once done
-
-    def save() -> None:
+    def save(shifted_accuracy: float | None = None) -> None:
+        """``shifted_accuracy``: the test accuracy after the reject-prior shift, once it is done."""
         model.save(out_dir / "cnn.keras")
         record = {
             "config": asdict(cfg),
@@ -188,8 +187,9 @@ def train_cnn(mnist_train: DigitSet, mnist_test: DigitSet, fonts: FontGlyphs | N
             "mnist_test_sha256": mnist_test.sha256,
             "font_glyphs_train": 0 if fonts is None else int((~fonts.held_out).sum()),
             "history": history,
-            "reject_prior_shift": cfg.reject_prior_shift if shifted else 0.0,
-            "keras_test_accuracy": shifted.get("test_accuracy", history[-1]["test_accuracy"] if history else None),
+            "reject_prior_shift": cfg.reject_prior_shift if shifted_accuracy is not None else 0.0,
+            "keras_test_accuracy": (shifted_accuracy if shifted_accuracy is not None
+                                    else history[-1]["test_accuracy"] if history else None),
         }
         (out_dir / "cnn.train.json").write_text(json.dumps(record, indent=2))
 
@@ -219,8 +219,7 @@ def train_cnn(mnist_train: DigitSet, mnist_test: DigitSet, fonts: FontGlyphs | N
         bias[10] -= cfg.reject_prior_shift
         last.set_weights([kernel, bias])
         _, test_acc = model.evaluate(test_x, mnist_test.labels, batch_size=1000, verbose=0)
-        shifted["test_accuracy"] = float(test_acc)
-        save()
+        save(float(test_acc))
     return out_dir / "cnn.keras"
 
 

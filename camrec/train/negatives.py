@@ -27,6 +27,7 @@ import logging
 import numpy as np
 
 from camrec.pipeline import Recognizer
+from camrec.scenes import iou_matrix
 
 log = logging.getLogger("camrec")
 
@@ -51,15 +52,6 @@ def narrow(crops: np.ndarray, max_aspect: float = 0.4) -> np.ndarray:
     width = cols.shape[1] - np.argmax(cols, 1) - np.argmax(cols[:, ::-1], 1)
     height = rows.shape[1] - np.argmax(rows, 1) - np.argmax(rows[:, ::-1], 1)
     return width < max_aspect * np.maximum(height, 1)
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ix = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-    iy = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
-    inter = ix * iy
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
 def mine_candidates(recognizer: Recognizer, image: np.ndarray, truth: dict,
@@ -89,7 +81,7 @@ def mine_candidates(recognizer: Recognizer, image: np.ndarray, truth: dict,
     if not positives:
         return negatives
     if len(digits) and len(boxes):
-        iou = _iou(boxes, digits)
+        iou = iou_matrix(boxes, digits)
         best = iou.argmax(1)
         hit = np.flatnonzero(iou.max(1) >= 0.5)
         labels = np.array([truth["digits"][int(best[i])]["label"] for i in hit], np.uint8)
