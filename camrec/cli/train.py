@@ -19,6 +19,8 @@ examples:
   camrec train svc --data ~/mnist           # the SVC, MNIST from a folder
   camrec train fonts --out glyphs.npz       # cache font digits for another machine
   camrec train export /tmp/m                # export a cnn.keras trained elsewhere
+  camrec train negatives --out n.npz        # "not a digit" crops + camera crops of digits, from scenes
+  camrec train cnn --init models/cnn.keras --negatives n.npz --epochs 5   # fine-tune: 11th class
 
 MNIST is read from --data, else $CAMREC_MNIST, else ../shared/data/mnist
 beside the checkout. Needs the train extra: pip install -e '.[train]'.
@@ -27,7 +29,7 @@ beside the checkout. Needs the train extra: pip install -e '.[train]'.
 
 def build_train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{PROG} train", description=TRAIN_HELP, formatter_class=Formatter)
-    sub = parser.add_subparsers(dest="what", required=True, metavar="{cnn,svc,fonts,export}")
+    sub = parser.add_subparsers(dest="what", required=True, metavar="{cnn,svc,negatives,fonts,export}")
 
     cnn = sub.add_parser("cnn", help="train the Keras CNN and export .tflite/.onnx", formatter_class=Formatter,
                          description="Train the CNN with camera-like augmentation on MNIST + font digits.\n\n"
