@@ -173,6 +173,9 @@ class PipelineConfig:
     """A word with at least this many members rejected as letter-like (model, confidence, x-height, too
     wide, blob) and at most ``word_max_digits`` others, or fewer others than such letters, is letters
     whatever the vote ('l' in "Call", 'D' in "Do", 'H' and 'l' in "Handle"). 0: off."""
+    letter_marks: bool = True
+    """Lowercase letters too small to be digit candidates (marks of x-height on a candidate's baseline,
+    within ``letter_gap``) count as letters in the word vote: the a in "Call", the o in "Do"."""
     word_max_digits: int = 2
     """See ``word_min_letters``."""
 

@@ -37,6 +37,9 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    its digit-looking members (O, l, S, B, Z in "HELLO WORLD") go too; a word
    with a word of letters one word space beside it needs only
    ``letter_next_vote`` (sizes not counted): "WORLD" after "HELLO".
+   Lowercase letters too small to be candidates (marks of x-height standing
+   on a candidate's baseline, round enough not to be a colon or a comma)
+   vote as letters too (``letter_marks``): the a in "Call", the o in "Do".
    Before the vote, on a line of mixed-case text (its rejected characters
    come in an x-height and a taller size) a candidate of a short word no
    taller than the x-height is a lowercase letter (digits are as tall as
@@ -89,6 +92,31 @@ def _split_at_spaces(xyxy: np.ndarray, run: list[int]) -> list[list[int]]:
             cur = []
         cur.append(j)
     out.append(cur)
+    return out
+
+
+def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray:
+    """Marks that look like lowercase letters beside a candidate, as boxes on that candidate's line.
+
+    A mark counts when it stands on a candidate's baseline (bottoms within 0.12 of its height), is
+    0.45-0.8 of its height (x-height: a dot, dash or speck is smaller or flatter), at least 0.6 of its
+    own height and 0.3 of the candidate's wide (a, c, e, o, n, r, s, u...: a comma, a colon, an i or a +
+    is narrower or off the baseline) and at most 1.3 heights, and is at most ``gap`` heights away from it. Its box is stretched to the candidate's top
+    and bottom so that the word grouping takes it as one more character of the line."""
+    if marks is None or not len(marks) or not len(xyxy):
+        return np.zeros((0, 4), np.float32)
+    m = np.asarray(marks, np.float32).reshape(-1, 4)
+    ch = (xyxy[:, 3] - xyxy[:, 1])[:, None]
+    mh, mw = (m[:, 3] - m[:, 1])[None], (m[:, 2] - m[:, 0])[None]
+    apart = np.maximum(m[None, :, 0] - xyxy[:, None, 2], xyxy[:, None, 0] - m[None, :, 2])
+    ok = ((np.abs(m[None, :, 3] - xyxy[:, None, 3]) <= 0.12 * ch) & (mh >= 0.45 * ch) & (mh <= 0.8 * ch)
+          & (mw >= 0.6 * mh) & (mw >= 0.3 * ch) & (mw <= 1.3 * ch) & (apart <= gap * ch) & (apart >= -0.1 * ch))
+    hit = np.flatnonzero(ok.any(0))
+    if not len(hit):
+        return np.zeros((0, 4), np.float32)
+    owner = np.argmin(np.where(ok[:, hit], apart[:, hit], np.inf), axis=0)
+    out = m[hit].copy()
+    out[:, 1], out[:, 3] = xyxy[owner, 1], xyxy[owner, 3]
     return out
 
 
@@ -238,10 +266,22 @@ class Rejecter:
                             and ((word == word[i]) & (reason == "")).sum() <= cfg.x_height_word):
                         reason[i] = "x-height"
         # context: a word of letters. Hard rejects count 1, doubtful digits (below doubt_confidence) 1/2.
+        # Lowercase letters too small to be digit candidates (the a of "Call", the o of "Do" in small
+        # print) take part as letters: they stand in for full-height boxes on their neighbour's line.
+        letter_marks = (_letter_marks(xyxy, marks, cfg.letter_gap) if cfg.letter_marks and marks is not None
+                        else np.zeros((0, 4), np.float32))
+        if len(letter_marks):
+            n_real, k = n, len(letter_marks)
+            xyxy = np.concatenate([xyxy, letter_marks])
+            reason = np.concatenate([reason, np.full(k, "letter mark", dtype=object)])
+            label = np.concatenate([label, np.full(k, -1, label.dtype)])
+            score = np.concatenate([score, np.zeros(k, score.dtype)])
+            h = np.concatenate([h, letter_marks[:, 3] - letter_marks[:, 1]])
+            n = len(xyxy)
         if n >= 2:
             hard = reason != ""
             # rejected as letter-like (not as a dot, a mark too small for its line or a piece of a line)
-            lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob"))
+            lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob", "letter mark"))
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 
             def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True,
@@ -308,6 +348,9 @@ class Rejecter:
                         for i in g:
                             if reason[i] == "":
                                 reason[i] = "word"
+        if len(letter_marks):
+            n = n_real
+            xyxy, reason, label, score, h = xyxy[:n], reason[:n], label[:n], score[:n], h[:n]
         # a doubtful digit whose neighbours on its row (within ``among_letters_gap`` heights) are all
         # letters (rejected as such) is one more letter: 'a' between 'P' and 'y', an 'o' after 'D'
         if cfg.among_letters_gap > 0 and n >= 2:

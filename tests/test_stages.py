@@ -378,6 +378,31 @@ def test_two_sure_ones_among_letters_are_letters():
     assert v.keep.tolist() == [False, False, True, True, True]
 
 
+def test_lowercase_letters_too_small_for_candidates_still_make_a_word():
+    # "Call" in small print: the a is below the digit size floor, only a mark; it still counts as a letter
+    xyxy = np.float32([[0, 0, 14, 16], [25, 0, 28, 16], [30, 0, 33, 16]])  # C, l, l
+    probs = np.zeros((3, 11), np.float32)
+    probs[0, 10], probs[0, 0] = 0.9, 0.1
+    probs[[1, 2], 1] = 1.0
+    a = np.float32([[16, 7, 23, 16]])  # x-height, on the baseline
+    fill = np.full(3, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill, marks=a).keep.tolist() == [False, False, False]
+    assert Rejecter(PipelineConfig().with_(letter_marks=False)).run(xyxy, probs, fill, marks=a).keep.tolist() == [
+        False, True, True]
+    # "Do": D alone is a sure 0, its o a mark: an O
+    probs2 = np.zeros((1, 11), np.float32)
+    probs2[0, 0] = 1.0
+    v = Rejecter().run(np.float32([[0, 0, 12, 16]]), probs2, np.float32([0.4]), marks=np.float32([[14, 7, 22, 16]]))
+    assert v.reason.tolist() == ["word"]
+    # but a decimal point, a comma, a colon or a dash between digits is no letter: "3.1", "3,1", "3:1", "3-1"
+    digits = np.float32([[0, 0, 12, 16], [18, 0, 30, 16]])
+    probs3 = np.zeros((2, 11), np.float32)
+    probs3[0, 3] = probs3[1, 1] = 1.0
+    for mark in ([13, 13, 16, 16], [13, 12, 15, 19], [14, 4, 16, 16], [13, 8, 17, 10]):
+        v = Rejecter().run(digits, probs3, np.full(2, 0.4, np.float32), marks=np.float32([mark]))
+        assert v.keep.all(), mark
+
+
 def test_one_unsure_digit_does_not_sink_a_short_number():
     xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(3)])
     probs = np.zeros((3, 10), np.float32)
