@@ -56,17 +56,16 @@ def link_runs(xyxy: np.ndarray, max_gap: float, row_overlap: float = 0.5,
     prv = np.full(n, -1)
     has_l = np.isfinite(cost).any(0)
     prv[has_l] = np.argmin(cost[:, has_l], axis=0)
-    link = np.full(n, -1)
-    for i in range(n):
-        j = nxt[i]
-        if j >= 0 and prv[j] == i:
-            link[i] = j
-    starts = set(range(n)) - set(int(j) for j in link if j >= 0)
+    mutual = (nxt >= 0) & (prv[np.maximum(nxt, 0)] == np.arange(n))
+    link = np.where(mutual, nxt, -1).tolist()
+    linked = np.zeros(n, bool)
+    linked[nxt[mutual]] = True
+    starts = np.flatnonzero(~linked)
     runs = []
-    for s in sorted(starts, key=lambda i: (y0[i], x0[i])):
+    for s in starts[np.lexsort((x0[starts], y0[starts]))].tolist():
         run = [s]
         while link[run[-1]] >= 0 and len(run) <= n:
-            run.append(int(link[run[-1]]))
+            run.append(link[run[-1]])
         runs.append(run)
     return runs
 
