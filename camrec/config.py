@@ -173,6 +173,9 @@ class PipelineConfig:
     """A word with at least this many members rejected as letter-like (model, confidence, x-height, too
     wide, blob) and at most ``word_max_digits`` others, or fewer others than such letters, is letters
     whatever the vote ('l' in "Call", 'D' in "Do", 'H' and 'l' in "Handle"). 0: off."""
+    plate_digit_block: bool = True
+    """A word's kept members that form a block of two or more sure digits (not all 0s and 1s) are not
+    outvoted by ``word_min_letters`` letters: letters and digits glued on a plate ("JR04")."""
     letter_marks: bool = True
     """Lowercase letters too small to be digit candidates (marks of x-height on a candidate's baseline,
     within ``letter_gap``) count as letters in the word vote: the a in "Call", the o in "Do"."""

@@ -40,6 +40,8 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    Lowercase letters too small to be candidates (marks of x-height standing
    on a candidate's baseline, round enough not to be a colon or a comma)
    vote as letters too (``letter_marks``): the a in "Call", the o in "Do".
+   Two or more sure digits side by side (not all 0s and 1s) are not
+   outvoted by a word's letters (``plate_digit_block``): "JR04" on a plate.
    Before the vote, on a line of mixed-case text (its rejected characters
    come in an x-height and a taller size) a candidate of a short word no
    taller than the x-height is a lowercase letter (digits are as tall as
@@ -102,6 +104,18 @@ def _split_at_spaces(xyxy: np.ndarray, run: list[int]) -> list[list[int]]:
         cur.append(j)
     out.append(cur)
     return out
+
+
+def _digit_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np.ndarray,
+                 sure: float) -> bool:
+    """Are the run's kept members two or more sure digits side by side, not all 0s and 1s? Letters and
+    digits glued into one word ("JR04", "AB12CD" on a plate) keep their digits; the O, o, l and I that
+    pass for 0s and 1s in words ("Call", "Tool") do not make such a block."""
+    kept = np.flatnonzero(~hard[run])
+    if len(kept) < 2 or kept[-1] - kept[0] != len(kept) - 1:
+        return False
+    members = run[kept]
+    return bool((score[members] >= sure).all() and not np.isin(label[members], (0, 1)).all())
 
 
 def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray:
@@ -323,7 +337,8 @@ class Rejecter:
                 n_hard = int((hard[run] & lettery_reason[run]).sum())
                 n_kept = len(run) - int(hard[run].sum())
                 if cfg.word_min_letters and not whole_line and n_hard >= cfg.word_min_letters and (
-                        n_kept <= cfg.word_max_digits or n_kept < n_hard):
+                        n_kept <= cfg.word_max_digits or n_kept < n_hard) and not (
+                        cfg.plate_digit_block and _digit_block(run, hard, score, label, cfg.doubt_confidence)):
                     return 1.0  # (a word, not a line: "Total $78" is judged word by word)
                 if (cfg.word_min_letters and not whole_line and n_hard >= 1 and n_kept == 1
                         and label[run[~hard[run]][0]] in (0, 1)):

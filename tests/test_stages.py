@@ -403,6 +403,22 @@ def test_lowercase_letters_too_small_for_candidates_still_make_a_word():
         assert v.keep.all(), mark
 
 
+def test_plate_digits_glued_to_letters_are_kept():
+    # "JR04" on a plate: two letters the model rejects, then two sure digits at letter spacing
+    xyxy = np.float32([[i * 24, 0, i * 24 + 20, 40] for i in range(4)])
+    probs = np.zeros((4, 11), np.float32)
+    probs[[0, 1], 10] = 0.95
+    probs[[0, 1], 1] = 0.05
+    probs[2, 0] = probs[3, 4] = 1.0
+    fill = np.full(4, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, False, True, True]
+    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False)).run(xyxy, probs, fill).keep.any()
+    # but two sure 1s after two letters stay letters ("Call", "WJ11" is lost with them)
+    probs[2, 0], probs[3, 4] = 0.0, 0.0
+    probs[[2, 3], 1] = 1.0
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+
+
 def test_one_unsure_digit_does_not_sink_a_short_number():
     xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(3)])
     probs = np.zeros((3, 10), np.float32)
