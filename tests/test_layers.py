@@ -14,7 +14,7 @@ LAYERS = {
     "camrec.normalize": 1, "camrec.preprocess": 1, "camrec.segment": 1, "camrec.split": 1, "camrec.group": 1,
     "camrec.reject": 1, "camrec.track": 1, "camrec.crop": 1, "camrec.features": 1, "camrec.classify": 1, "camrec.datasets": 1,
     "camrec.sources": 2, "camrec.render": 2, "camrec.output": 2, "camrec.profiles": 2,
-    "camrec.pipeline": 3,
+    "camrec.pipeline": 3, "camrec.parallel": 3,
     "camrec.ui": 4, "camrec.train": 4, "camrec.evaluate": 4, "camrec.bench": 4, "camrec.synth": 4,
     "camrec.scenes": 4, "camrec.calibrate": 4, "camrec.videoscore": 4,
     "camrec.cli": 5, "camrec.__main__": 5,

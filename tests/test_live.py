@@ -47,13 +47,14 @@ def tool(name: str) -> str:
 class Camrec:
     """``python -m camrec ARGS`` in the repo root; stdout and stderr collected line by line by threads."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, session: bool = False) -> None:
         self.args = args
         self.out: list[str] = []
         self.err: list[str] = []
+        # session: its own process group (with any worker processes), as a terminal's foreground job
         self.proc = subprocess.Popen([sys.executable, "-m", "camrec", *args], cwd=REPO, env=env,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, bufsize=1)
+                                     text=True, bufsize=1, start_new_session=session)
         self._readers = [threading.Thread(target=self._pump, args=(s, d), daemon=True)
                          for s, d in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
         for reader in self._readers:
@@ -101,8 +102,8 @@ def camrec():
     """Start camrec processes; any still running at the end of the test is killed."""
     started: list[Camrec] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> Camrec:
-        started.append(Camrec(*args, env=env))
+    def start(*args: str, env: dict[str, str] | None = None, session: bool = False) -> Camrec:
+        started.append(Camrec(*args, env=env, session=session))
         return started[-1]
 
     yield start
@@ -481,6 +482,60 @@ def test_signal_ends_cleanly_with_outputs_complete(camrec, tmp_path, sig):
     assert [o["frame"] for o in lines] == list(range(len(lines)))
     frames, size = video_info(out)
     assert frames == len(lines) and size == (1280, 720), (frames, len(lines))
+
+
+def _long_clip(path: Path, repeat: int) -> int:
+    """The page clip ``repeat`` times over in one file (long enough to interrupt at full speed)."""
+    frames = clip_frames(PAGE)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (1280, 720))
+    for _ in range(repeat):
+        for img in frames:
+            writer.write(img)
+    writer.release()
+    return repeat * len(frames)
+
+
+def test_ctrl_c_with_worker_processes_ends_cleanly_and_leaves_no_process(camrec, tmp_path):
+    # headless --video at full speed recognizes on worker processes; Ctrl-C reaches the whole group
+    clip, out = tmp_path / "long.mp4", tmp_path / "o.mp4"
+    total = _long_clip(clip, 4)
+    proc = camrec("--video", str(clip), "--json", "--output", str(out), "--no-window", "--workers", "2",
+                  env=headless_env(), session=True)
+    proc.wait_stdout(10, 30)
+    os.killpg(proc.proc.pid, signal.SIGINT)
+    code = proc.finish(10)
+    assert code == 130, proc.stderr
+    assert any("interrupted; outputs are complete" in line for line in proc.err), proc.stderr
+    assert any("on 2 worker processes" in line for line in proc.err), proc.stderr
+    no_traceback(proc.stderr)
+    lines = proc.json_lines()
+    assert 10 <= len(lines) < total, len(lines)
+    assert [o["frame"] for o in lines] == list(range(len(lines)))
+    frames, _ = video_info(out)
+    assert frames == len(lines)
+    deadline = time.monotonic() + 5
+    while True:  # the workers went with it
+        try:
+            os.killpg(proc.proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "worker processes outlived camrec"
+        time.sleep(0.1)
+
+
+def test_worker_processes_give_the_same_lines_in_order(camrec):
+    runs = {}
+    for workers in ("1", "2"):
+        proc = camrec("--video", str(PLATE.relative_to(REPO)), "--json", "--no-window", "--workers", workers,
+                      env=headless_env())
+        assert proc.finish(60) == 0, proc.stderr
+        no_traceback(proc.stderr)
+        lines = proc.json_lines()
+        for obj in lines:
+            del obj["timing_ms"]  # (the only field that may differ)
+        runs[workers] = lines
+        assert any(("on 2 worker processes" in line) == (workers == "2") for line in proc.err if "fps" in line)
+    assert len(runs["1"]) == 90 and runs["1"] == runs["2"]
 
 
 # ----------------------------------------------------------------- 8. a camera that is not there

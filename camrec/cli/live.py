@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -39,6 +40,23 @@ def _window_wanted(args: argparse.Namespace) -> bool:
     return True
 
 
+@contextmanager
+def _frame_pool(args: argparse.Namespace, window: bool):
+    """Worker processes for a video file read headless at full speed (None otherwise, or with
+    ``--workers 1``); made before the file is opened, so no reader thread exists when they fork."""
+    from camrec.parallel import FramePool, default_workers
+
+    workers = args.workers if args.workers is not None else default_workers()
+    if args.video is None or window or args.realtime or workers < 2:
+        yield None
+        return
+    pool = FramePool(args.model, args.backend, args.models_dir, workers=workers)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def run_stream(args: argparse.Namespace) -> int:
     """A video file or a camera/stream through the tracked pipeline."""
     from camrec.output import JsonLinesWriter, VideoWriter, signals_as_interrupt
@@ -52,7 +70,8 @@ def run_stream(args: argparse.Namespace) -> int:
     recognizer_for = _recognizers(args)
     recognizer_for(args.model)  # a bad model fails before the camera opens
     window = _window_wanted(args)
-    with signals_as_interrupt((signal.SIGINT, signal.SIGTERM)):  # both wait for the frame being written
+    with signals_as_interrupt((signal.SIGINT, signal.SIGTERM)), \
+            _frame_pool(args, window) as pool:  # (SIGINT, SIGTERM: both wait for the frame being written)
         reconnect = ReconnectPolicy(total=max(0.0, args.reconnect_timeout))
         with open_source(spec, width=args.width, height=args.height, fps=args.fps, reconnect=reconnect) as source:
             video_out = VideoWriter(args.output, fps=source.fps or 30.0) if args.output else None
@@ -60,7 +79,8 @@ def run_stream(args: argparse.Namespace) -> int:
                                   video_out=video_out, snapshot_dir=args.save or Path.cwd())
             pacer = Pacer(source.fps) if args.realtime and args.video and source.fps else None
             try:
-                summary = run_live(source, recognizer_for, DigitTracker(), options, model=args.model, pacer=pacer)
+                summary = run_live(source, recognizer_for, DigitTracker(), options, model=args.model, pacer=pacer,
+                                   pool=pool)
             finally:
                 if video_out is not None:
                     video_out.close()

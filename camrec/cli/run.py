@@ -29,6 +29,7 @@ examples:
   camrec --image page.jpg --save out/       # annotated copies in out/
   camrec --video sample_videos/page.mp4     # a clip in a window, summary at the end
   camrec --video clip.mp4 --json --no-window > frames.jsonl   # headless, one line per frame
+                                            # (frames recognized on one process per core)
   camrec --video clip.mp4 --output annotated.mp4 --no-window  # write the annotated video
   camrec --camera 0                         # the first webcam
   camrec --camera http://192.168.1.20:8080/video   # a phone camera app's MJPEG stream
@@ -48,6 +49,16 @@ subcommands (each has --help):
   camrec bench   speed figures for this machine
   camrec synth   generate photo-like scenes and clips with ground truth
 """
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def build_run_parser() -> argparse.ArgumentParser:
@@ -71,6 +82,9 @@ def build_run_parser() -> argparse.ArgumentParser:
     out.add_argument("--output", type=Path, metavar="FILE.mp4", help="write the annotated video (--video/--camera)")
     out.add_argument("--no-window", action="store_true", help="never open a window (headless)")
     out.add_argument("--realtime", action="store_true", help="--video: play at the file's frame rate")
+    out.add_argument("--workers", type=_positive_int, metavar="N",
+                     help="--video without a window: recognize N frames at once on worker processes "
+                     "(default: one per core, at most 4; 1: all in this process). Output is the same, in order")
     cap = parser.add_argument_group("capture hints (--camera)")
     cap.add_argument("--width", type=int, help="requested frame width")
     cap.add_argument("--height", type=int, help="requested frame height")

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from camrec.track import DigitTracker
 from camrec.types import Frame, FrameResult
 from camrec.ui.keys import action_for
 from camrec.ui.overlay import draw_debug, draw_hud
+
+if TYPE_CHECKING:
+    from camrec.parallel import FramePool
 
 log = logging.getLogger("camrec")
 WINDOW = "camrec"
@@ -43,6 +46,7 @@ class LiveSummary:
     numbers_seen: Counter = field(default_factory=Counter)  # text -> frames it was shown in
     latency_ms: list[float] = field(default_factory=list)  # capture to display (cameras only)
     interrupted: bool = False  # Ctrl-C / SIGTERM ended the run
+    workers: int = 1  # processes that recognized the frames (camrec.parallel)
 
     @property
     def fps(self) -> float:
@@ -58,7 +62,8 @@ class LiveSummary:
     def line(self) -> str:
         stages = ", ".join(f"{k} {np.median(v):.2f}" for k, v in self.stage_ms.items() if k != "total")
         total = np.median(self.stage_ms.get("total", [0.0]))
-        text = f"{self.frames} frames in {self.seconds:.1f} s: {self.fps:.1f} fps processing; " \
+        on = f" on {self.workers} worker processes" if self.workers > 1 else ""
+        text = f"{self.frames} frames in {self.seconds:.1f} s: {self.fps:.1f} fps processing{on}; " \
                f"median ms/frame {total:.2f} ({stages})"
         if self.latency_ms:
             text += f"; capture-to-display latency median {np.median(self.latency_ms):.1f} ms"
@@ -108,9 +113,14 @@ class Viewer:
 
 def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer], tracker: DigitTracker,
              options: LiveOptions, *, model: str = "cnn", pacer=None,
-             clock: Callable[[], float] = time.perf_counter) -> LiveSummary:
-    """Process every frame the source yields until it ends, the user quits, or Ctrl-C/SIGTERM."""
-    summary = LiveSummary()
+             clock: Callable[[], float] = time.perf_counter, pool: FramePool | None = None) -> LiveSummary:
+    """Process every frame the source yields until it ends, the user quits, or Ctrl-C/SIGTERM.
+
+    ``pool``: recognize on its worker processes (headless files only: no window, no pacing); tracking
+    and every output stay here, in frame order."""
+    if pool is not None and (options.window or pacer is not None):
+        raise ValueError("worker processes are for headless runs at full speed only")
+    summary = LiveSummary(workers=pool.workers if pool is not None else 1)
     loop = _Loop(recognizer_for, tracker, options, model, Viewer() if options.window else None,
                  isinstance(frames, CameraSource), clock)
     # what exists now (modules, model, window) lives as long as the run: the cyclic garbage collector
@@ -118,6 +128,10 @@ def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer
     gc.freeze()
     started = clock()
     try:
+        if pool is not None:
+            for frame, result in pool.results(frames):
+                loop.finish(frame, result, summary)
+            return summary
         for frame in frames:
             if pacer is not None:
                 pacer.wait(frame.index)
@@ -148,7 +162,11 @@ class _Loop:
 
     def step(self, frame: Frame, summary: LiveSummary) -> str | None:
         """frame -> recognize -> track -> emit -> show; returns "quit" when the user quits."""
-        result = self.tracker.update(self.recognizer.process(frame))
+        return self.finish(frame, self.recognizer.process(frame), summary)
+
+    def finish(self, frame: Frame, recognized: FrameResult, summary: LiveSummary) -> str | None:
+        """track -> emit -> show a recognized frame; returns "quit" when the user quits."""
+        result = self.tracker.update(recognized)
         shown = None
         if self.viewer is not None or self.options.video_out is not None:
             shown = annotate(frame.image.copy(), result)
