@@ -4,8 +4,8 @@ The pipeline keeps no state from one frame to the next (tracking does, and it
 stays on the main thread), so the frames of a video file can be recognized
 side by side: on the 2-core development machine one process reads 46 frames/s
 of the 720p page clip and two reach about 70. Only for files read headless
-and as fast as possible: a camera wants the newest frame soonest (latency),
-not the most frames per second, and a window shows frames one at a time.
+and as fast as possible (in a window or not): a camera wants the newest frame
+soonest (latency), not the most frames per second, and --realtime paces.
 
 Frames go to the workers pickled (a 720p frame costs well under a
 millisecond each way); at most ``ahead`` frames are in flight, so a long
@@ -20,13 +20,16 @@ import multiprocessing as mp
 import os
 import signal
 from collections import deque
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from camrec.config import PipelineConfig
 from camrec.pipeline import Recognizer
 from camrec.types import Frame, FrameResult
 
-_worker: Recognizer | None = None
+_workers: dict[str, Recognizer] = {}  # (in a worker process) model -> its recognizer
+_backends: dict[str, str | None] = {}
+_models_dir = None
+_config: PipelineConfig | None = None
 
 
 def default_workers() -> int:
@@ -34,41 +37,46 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _init_worker(model: str, backend: str | None, models_dir, config: PipelineConfig | None) -> None:
-    global _worker
+def _init_worker(backends: dict[str, str | None], models_dir, config: PipelineConfig | None) -> None:
+    global _backends, _models_dir, _config
     import cv2
-
-    from camrec.classify import open_classifier
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     cv2.setNumThreads(1)  # (the other workers have the other cores)
-    _worker = Recognizer(open_classifier(model, backend, models_dir, threads=1), config)
+    _backends, _models_dir, _config = backends, models_dir, config
 
 
-def _recognize(frame: Frame) -> FrameResult:
-    assert _worker is not None, "worker not initialised"
-    return _worker.process(frame)
+def _recognize(frame: Frame, model: str) -> FrameResult:
+    """One frame with ``model`` (each worker opens a model on first use: the m key may switch)."""
+    if model not in _workers:
+        from camrec.classify import open_classifier
+
+        _workers[model] = Recognizer(open_classifier(model, _backends.get(model), _models_dir, threads=1), _config)
+    return _workers[model].process(frame)
 
 
 class FramePool:
-    """``results(frames) -> (frame, result), ...`` in the frames' order; ``close()`` ends the workers.
+    """``results(frames, model_of) -> (frame, result), ...`` in the frames' order; ``close()`` ends the workers.
 
-    The model is opened once per worker (``threads=1`` each). Use as a context manager."""
+    ``backends``: model -> backend (missing: the model's default). Each worker opens a model on first
+    use, on one thread. Use as a context manager."""
 
-    def __init__(self, model: str, backend: str | None = None, models_dir=None,
+    def __init__(self, backends: dict[str, str | None] | None = None, models_dir=None,
                  config: PipelineConfig | None = None, workers: int | None = None, ahead: int | None = None) -> None:
         self.workers = workers or default_workers()
         self.ahead = ahead or 2 * self.workers
         # fork: the workers start at once with the modules already imported (spawn elsewhere)
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         self._pool = mp.get_context(method).Pool(self.workers, initializer=_init_worker,
-                                                 initargs=(model, backend, models_dir, config))
+                                                 initargs=(dict(backends or {}), models_dir, config))
 
-    def results(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, FrameResult]]:
+    def results(self, frames: Iterable[Frame], model_of: Callable[[], str] = lambda: "cnn",
+                ) -> Iterator[tuple[Frame, FrameResult]]:
+        """``model_of()`` names the model for each frame as it is sent (the m key switches models)."""
         pending: deque = deque()
         for frame in frames:
-            pending.append((frame, self._pool.apply_async(_recognize, (frame,))))
+            pending.append((frame, self._pool.apply_async(_recognize, (frame, model_of()))))
             if len(pending) >= self.ahead:
                 done, result = pending.popleft()
                 yield done, result.get()

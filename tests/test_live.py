@@ -523,6 +523,26 @@ def test_ctrl_c_with_worker_processes_ends_cleanly_and_leaves_no_process(camrec,
         time.sleep(0.1)
 
 
+def test_video_window_at_full_speed_with_worker_processes_switches_model_and_quits(xvfb, camrec, tmp_path):
+    clip = tmp_path / "long.mp4"
+    _long_clip(clip, 4)
+    proc = camrec("--video", str(clip), "--workers", "2", env=xvfb)
+    wid = find_window(xvfb, "camrec")
+    time.sleep(1.0)
+    xdotool(xvfb, "key", "--window", wid, "m")  # to the SVC: the workers open it on first use
+    time.sleep(1.0)
+    shot = screenshot(xvfb, wid, tmp_path / "shot.png")
+    xdotool(xvfb, "key", "--window", wid, "q")
+    code = proc.finish(10)
+    assert code == 0, proc.stderr
+    no_traceback(proc.stderr)
+    assert any("model: svc" in line for line in proc.err), proc.stderr
+    summary = [line for line in proc.err if " frames in " in line]
+    assert summary and "on 2 worker processes" in summary[0], proc.stderr
+    assert int(summary[0].split("camrec: ")[1].split()[0]) < 360  # quit part way
+    assert near(shot, DIGIT_COLOR) > 2000  # boxes drawn from the workers' results
+
+
 def test_worker_processes_give_the_same_lines_in_order(camrec):
     runs = {}
     for workers in ("1", "2"):

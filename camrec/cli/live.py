@@ -41,16 +41,16 @@ def _window_wanted(args: argparse.Namespace) -> bool:
 
 
 @contextmanager
-def _frame_pool(args: argparse.Namespace, window: bool):
-    """Worker processes for a video file read headless at full speed (None otherwise, or with
-    ``--workers 1``); made before the file is opened, so no reader thread exists when they fork."""
+def _frame_pool(args: argparse.Namespace):
+    """Worker processes for a video file read at full speed (None otherwise, or with ``--workers 1``);
+    made before the file is opened, so no reader thread exists when they fork."""
     from camrec.parallel import FramePool, default_workers
 
     workers = args.workers if args.workers is not None else default_workers()
-    if args.video is None or window or args.realtime or workers < 2:
+    if args.video is None or args.realtime or workers < 2:
         yield None
         return
-    pool = FramePool(args.model, args.backend, args.models_dir, workers=workers)
+    pool = FramePool({args.model: args.backend}, args.models_dir, workers=workers)
     try:
         yield pool
     finally:
@@ -71,7 +71,7 @@ def run_stream(args: argparse.Namespace) -> int:
     recognizer_for(args.model)  # a bad model fails before the camera opens
     window = _window_wanted(args)
     with signals_as_interrupt((signal.SIGINT, signal.SIGTERM)), \
-            _frame_pool(args, window) as pool:  # (SIGINT, SIGTERM: both wait for the frame being written)
+            _frame_pool(args) as pool:  # (SIGINT, SIGTERM: both wait for the frame being written)
         reconnect = ReconnectPolicy(total=max(0.0, args.reconnect_timeout))
         with open_source(spec, width=args.width, height=args.height, fps=args.fps, reconnect=reconnect) as source:
             video_out = VideoWriter(args.output, fps=source.fps or 30.0) if args.output else None

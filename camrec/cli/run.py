@@ -83,7 +83,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-window", action="store_true", help="never open a window (headless)")
     out.add_argument("--realtime", action="store_true", help="--video: play at the file's frame rate")
     out.add_argument("--workers", type=_positive_int, metavar="N",
-                     help="--video without a window: recognize N frames at once on worker processes "
+                     help="--video (without --realtime): recognize N frames at once on worker processes "
                      "(default: one per core, at most 4; 1: all in this process). Output is the same, in order")
     cap = parser.add_argument_group("capture hints (--camera)")
     cap.add_argument("--width", type=int, help="requested frame width")

@@ -116,10 +116,10 @@ def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer
              clock: Callable[[], float] = time.perf_counter, pool: FramePool | None = None) -> LiveSummary:
     """Process every frame the source yields until it ends, the user quits, or Ctrl-C/SIGTERM.
 
-    ``pool``: recognize on its worker processes (headless files only: no window, no pacing); tracking
+    ``pool``: recognize on its worker processes (files at full speed: no pacing); tracking, the window
     and every output stay here, in frame order."""
-    if pool is not None and (options.window or pacer is not None):
-        raise ValueError("worker processes are for headless runs at full speed only")
+    if pool is not None and pacer is not None:
+        raise ValueError("worker processes are for runs at full speed only")
     summary = LiveSummary(workers=pool.workers if pool is not None else 1)
     loop = _Loop(recognizer_for, tracker, options, model, Viewer() if options.window else None,
                  isinstance(frames, CameraSource), clock)
@@ -129,8 +129,9 @@ def run_live(frames: Iterable[Frame], recognizer_for: Callable[[str], Recognizer
     started = clock()
     try:
         if pool is not None:
-            for frame, result in pool.results(frames):
-                loop.finish(frame, result, summary)
+            for frame, result in pool.results(frames, lambda: loop.model):
+                if loop.finish(frame, result, summary) == "quit":
+                    break
             return summary
         for frame in frames:
             if pacer is not None:
