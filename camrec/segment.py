@@ -5,8 +5,9 @@
   median digit height are erased (only inside components that large, so a
   1 or a 7 is never touched by a short kernel);
 * **containers** (cheque boxes, form cells): a component whose four bbox
-  edges are all ink is a frame; its edge rows/columns are stripped and what is
-  inside is looked at as new components;
+  edges are all ink and that holds ink in the middle third of its box is a
+  frame; its edge rows/columns are stripped and what is inside is looked at as
+  new components (a bold 0 or O has nothing inside and stays whole);
 * **touching characters**: a component wider than ``touch_aspect`` x its
   height is looked at again at higher thresholds relative to its own strong
   ink (``rethreshold_levels``); when it falls apart into character-high
@@ -538,6 +539,8 @@ class Segmenter:
         for i in cand[_strips_covered_many(labels, stats, cand, 0.6)]:
             x, y, bw, bh = (int(v) for v in stats[i, :4])
             roi_lab = labels[y:y + bh, x:x + bw]
+            if not roi_lab[bh // 3:max(bh // 3 + 1, 2 * bh // 3), bw // 3:max(bw // 3 + 1, 2 * bw // 3)].any():
+                continue  # nothing inside (a bold 0 or O, an empty box): no frame to open
             mask = roi_lab == i
             rows, cols = mask.mean(1), mask.mean(0)
             inner = mask.copy()

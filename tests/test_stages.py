@@ -199,6 +199,22 @@ def test_digits_inside_boxes_are_found(recognizer):
     assert all(h < 60 for h in res.digits.height)  # the digit, not the box
 
 
+def test_a_bold_small_zero_is_not_taken_for_a_box():
+    # a bold 0 in a squarish print has ink along all four sides of its box, like a frame; but there is
+    # nothing inside it to free, so it stays whole (it lost its top and bottom rows as a "frame")
+    img = page(200, 400)
+    for k in range(4):
+        x = 60 + 16 * k
+        if k in (1, 2):
+            cv2.rectangle(img, (x, 100), (x + 11, 115), C, 1)  # 0
+        else:
+            cv2.line(img, (x + 5, 100), (x + 5, 115), C, 3)  # 1
+    segs = Segmenter().run(Preprocessor().run(img))
+    wide = segs.xyxy[:, 2] - segs.xyxy[:, 0] >= 8
+    assert len(segs) == 4 and wide.sum() == 2, segs.xyxy
+    assert ((segs.xyxy[wide, 3] - segs.xyxy[wide, 1]) >= 15).all(), segs.xyxy  # the 0s' full height
+
+
 def test_split_two_touching_digits(recognizer):
     from camrec.pipeline import Recognizer
 
