@@ -215,6 +215,16 @@ def test_a_bold_small_zero_is_not_taken_for_a_box():
     assert ((segs.xyxy[wide, 3] - segs.xyxy[wide, 1]) >= 15).all(), segs.xyxy  # the 0s' full height
 
 
+def test_cut_candidates_include_equal_widths_for_kerned_characters():
+    # two 0s sharing a stroke: the ink projection's minimum lies inside the first 0 (its hole), so the
+    # halves at equal widths are offered too
+    mask = np.zeros((23, 30), np.uint8)
+    cv2.ellipse(mask, (8, 11), (7, 10), 0, 0, 360, 1, 3)
+    cv2.ellipse(mask, (21, 11), (7, 10), 0, 0, 360, 1, 3)
+    cuts = Splitter.cut_candidates(mask, 23)
+    assert [15] in cuts, cuts
+
+
 def test_split_two_touching_digits(recognizer):
     from camrec.pipeline import Recognizer
 
