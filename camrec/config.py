@@ -56,6 +56,9 @@ class PipelineConfig:
     line_span: float = 0.8
     """... and only when it runs along this share of its ink component (or is twice that length): the
     baselines of touching digits form a long thin run too, but it ends inside their component."""
+    line_repair: bool = True
+    """Where a character's stroke crosses a removed line (ink on both sides within 0.4 of the
+    median digit height), the line's pixels stay: a rule struck through a 9 leaves it whole."""
     max_clutter: float = 0.3
     """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
     touch_aspect: float = 1.05

@@ -3,7 +3,9 @@
 * connected components of the binary ink (8-connectivity), noise dropped;
 * **ruled lines / grids**: straight runs longer than ``line_factor`` x the
   median digit height are erased (only inside components that large, so a
-  1 or a 7 is never touched by a short kernel);
+  1 or a 7 is never touched by a short kernel), except where a character's
+  stroke crosses them (``line_repair``: a rule struck through a 9 or a 1
+  written across a ruled line leaves the character whole);
 * **containers** (cheque boxes, form cells): a component whose four bbox
   edges are all ink and that holds ink in the middle third of its box is a
   frame; its edge rows/columns are stripped and what is inside is looked at as
@@ -353,6 +355,23 @@ def _line_pieces(lines: np.ndarray, mask: np.ndarray, max_thickness: float, line
     return lut[lab]
 
 
+def _spare_crossings(lines: np.ndarray, mask: np.ndarray, reach: int) -> np.ndarray:
+    """The line pixels to remove, without those where a character's stroke crosses the line: ink of
+    the rest of the component within ``reach`` px on both sides (above and below a horizontal line,
+    left and right of a vertical one). A rule struck through a 9, or a 1 written across a ruled line,
+    keeps the character whole; the rule between characters still goes."""
+    rest = cv2.subtract(mask, lines)
+    k = reach + 1
+    down = np.ones((k, 1), np.uint8)
+    across = np.ones((1, k), np.uint8)
+    below = cv2.dilate(rest, down, anchor=(0, 0))  # ink within reach below (dst(y) = max src(y..y+reach))
+    above = cv2.dilate(rest, down, anchor=(0, reach))
+    right = cv2.dilate(rest, across, anchor=(0, 0))
+    left = cv2.dilate(rest, across, anchor=(reach, 0))
+    crossed = cv2.bitwise_or(cv2.bitwise_and(below, above), cv2.bitwise_and(left, right))
+    return cv2.subtract(lines, cv2.bitwise_and(lines, crossed))
+
+
 class Segmenter:
     """``run(pre) -> Segments``."""
 
@@ -411,6 +430,8 @@ class Segmenter:
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
+                    if cfg.line_repair:
+                        lines = _spare_crossings(lines, mask, max(3, int(round(0.4 * med))))
                     roi = binary[y:y + h, x:x + w]
                     roi -= lines  # (lines lie on the component's ink)
                     removed = True

@@ -188,6 +188,17 @@ def test_vertical_rule_does_not_eat_ones(recognizer):
     assert [n.text for n in recognizer.process(img).numbers] == ["1711"]
 
 
+def test_a_rule_struck_through_digits_leaves_them_whole(recognizer):
+    img = text(page(300, 700), "9060", (60, 160), 3.0, 7)
+    cv2.line(img, (5, 130), (695, 133), C, 3)  # through the middle of every digit, end to end
+    segs = Segmenter().run(Preprocessor().run(img))
+    assert len(segs) == 4 and (segs.xyxy[:, 3] - segs.xyxy[:, 1] > 50).all(), segs.xyxy
+    assert [n.text for n in recognizer.process(img).numbers] == ["9060"]
+    # without the repair the rule's removal cuts each digit in two
+    cut = Segmenter(PipelineConfig().with_(line_repair=False)).run(Preprocessor().run(img))
+    assert len(cut) > 4 or (cut.xyxy[:, 3] - cut.xyxy[:, 1] < 50).any(), cut.xyxy
+
+
 def test_digits_inside_boxes_are_found(recognizer):
     img = page(300, 600)
     for k, d in enumerate("3094"):
