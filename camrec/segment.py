@@ -14,6 +14,9 @@
   height is looked at again at higher thresholds relative to its own strong
   ink (``rethreshold_levels``); when it falls apart into character-high
   pieces, each of its pixels goes to the nearest piece;
+* **faint digits** that the threshold broke into fragments (none of them
+  digit-sized) are taken whole from a lower threshold (``rescue_level``)
+  when that gives one digit-sized component of fragments only;
 * the median digit height is taken from components on fairly clean
   background, so desk texture does not set the scale; pieces in dense texture
   or off the sheet (``Preprocessed.page``) are not merged and never digits;
@@ -140,6 +143,7 @@ def _slide(img: np.ndarray, n: int, axis: int, op, pad: int) -> np.ndarray:
 
 
 _K51, _K15, _K33 = np.ones((5, 1), np.uint8), np.ones((1, 5), np.uint8), np.ones((3, 3), np.uint8)
+_K22 = np.ones((2, 2), np.uint8)
 _LINE_KERNELS: dict[tuple[int, int], np.ndarray] = {}
 
 
@@ -465,6 +469,13 @@ class Segmenter:
             if len(stats) != n_before:
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
 
+        # ---- faint digits that thresholding broke into fragments: whole again at a lower threshold
+        if cfg.rescue_level > 0:
+            n_before = len(stats)
+            stats = self._rescue_faint(labels, stats, pre, binary, med)
+            if len(stats) != n_before:
+                med = _median_height(stats, min_h, max_h, clean_of(stats))
+
         # ---- candidate pieces
         if canon is None:
             ids = np.arange(1, len(stats))
@@ -518,6 +529,77 @@ class Segmenter:
                         labels=labels, marks=boxes[mark].astype(np.float32), median_height=med2)
 
     # ------------------------------------------------------------------ helpers
+    def _rescue_faint(self, labels: np.ndarray, stats: np.ndarray, pre: Preprocessed, binary: np.ndarray,
+                      med: float) -> np.ndarray:
+        """Faint or thin digits (a hard pencil, small print, blur) come out of the threshold as a few
+        fragments, none digit-sized, each too small to be a candidate. At ``rescue_level`` x the ink
+        threshold the whole stroke is one component: where such a component is digit-sized
+        (0.7-1.3 x the median height, no wider than tall) and every piece of ink inside it is a
+        fragment (shorter than 0.75 of it), its pixels become one new component in place of the
+        fragments. A digit-sized piece inside means the stroke was found already (and a larger
+        low-threshold component joins characters through weak bridges: never used). The components
+        are found on a half-size copy (2x2 maxima: strokes stay whole), a quarter of the pixels."""
+        cfg = self.config
+        h_all = stats[1:, 3]
+        if np.count_nonzero((h_all >= 0.7 * med) & (h_all <= 1.3 * med)) < 3:
+            return stats  # no digits found to tell the digit size (the median is a default)
+        level = cfg.rescue_level * pre.threshold * 255.0
+        half = cv2.dilate(pre.contrast, _K22)[::2, ::2]
+        low = cv2.threshold(half, level, 1, cv2.THRESH_BINARY)[1]
+        if pre.page is not None:
+            low = cv2.bitwise_and(low, pre.page[::2, ::2])
+        removed = cv2.subtract(pre.binary, binary)  # ruled lines taken out: their faint fringe stays out too
+        if cv2.countNonZero(removed):
+            low = cv2.subtract(low, cv2.dilate(removed, _K33)[::2, ::2])
+        n, lab, st = _components(np.ascontiguousarray(low))
+        if n < 2:
+            return stats
+        lw, lh = 2 * st[:, 2], 2 * st[:, 3]
+        digit = (lh >= 0.7 * med) & (lh <= 1.3 * med + 2) & (lw <= lh) & (lw >= 0.1 * lh)
+        digit[0] = False
+        if not digit.any():
+            return stats
+        points = cv2.findNonZero(binary)
+        if points is None:
+            return stats
+        points = points.reshape(-1, 2)
+        comp = lab[points[:, 1] // 2, points[:, 0] // 2].astype(np.int64)
+        piece = labels[points[:, 1], points[:, 0]].astype(np.int64)
+        inside = digit[comp] & (piece > 0)
+        comp, piece = comp[inside], piece[inside]
+        if not len(comp):
+            return stats
+        # per low component: its tallest piece of ink; it qualifies when that is a fragment
+        tallest = np.zeros(n, np.int64)
+        np.maximum.at(tallest, comp, stats[piece, 3].astype(np.int64))
+        ok = digit & (tallest > 0) & (tallest < 0.75 * lh)
+        if not ok.any():
+            return stats
+        H, W = labels.shape
+        limit = min(np.iinfo(labels.dtype).max, 65000) if labels.dtype == np.uint16 else np.iinfo(np.int32).max
+        new_stats = []
+        next_id = len(stats)
+        stats = stats.copy()
+        for c in np.flatnonzero(ok).tolist():
+            if next_id >= limit:
+                break
+            hx, hy, hw, hh = (int(v) for v in st[c, :4])
+            x, y = 2 * hx, 2 * hy
+            w, h = min(2 * hw, W - x), min(2 * hh, H - y)
+            # the component's pixels at full size: its half-size cells, where the contrast passes
+            cells = np.repeat(np.repeat(lab[hy:hy + hh, hx:hx + hw] == c, 2, 0), 2, 1)[:h, :w]
+            own = cells & (pre.contrast[y:y + h, x:x + w] > level)
+            if not own.any():
+                continue
+            roi = labels[y:y + h, x:x + w]
+            gone = np.unique(roi[own])
+            stats[gone[gone > 0], 2:5] = 0  # the fragments are now part of the new component
+            roi[own] = next_id
+            bx, by, bw, bh = cv2.boundingRect(own.view(np.uint8))
+            new_stats.append([x + bx, y + by, bw, bh, int(np.count_nonzero(own))])
+            next_id += 1
+        return np.concatenate([stats, np.asarray(new_stats, stats.dtype)]) if new_stats else stats
+
     @staticmethod
     def _on_page(pre: Preprocessed, boxes: np.ndarray) -> np.ndarray:
         """Per box: is its centre on the sheet (always, when no sheet was found)?"""

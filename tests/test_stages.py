@@ -111,6 +111,23 @@ def test_merge_four_in_two_pieces(recognizer):
     assert recognizer.process(img).digits.label.tolist() == [4]
 
 
+def test_a_faint_digit_broken_into_fragments_is_taken_whole(recognizer):
+    # a 4 drawn in light gray (below the ink threshold) with four dark specks along it: the threshold
+    # keeps only the specks, far apart; at half the threshold the 4 is one digit-sized component
+    from camrec.pipeline import Recognizer
+
+    img = page(200, 500)
+    text(img, "358", (40, 120), 1.6, 4)  # (three digits give the digit size)
+    faint, dark = (150, 150, 150), (35, 35, 35)
+    for a, b in (((250, 88), (234, 110)), ((233, 110), (258, 110)), ((250, 88), (250, 120))):
+        cv2.line(img, a, b, faint, 3)
+    for a, b in (((250, 89), (248, 92)), ((235, 108), (237, 105)), ((250, 118), (250, 120)), ((255, 110), (257, 110))):
+        cv2.line(img, a, b, dark, 2)
+    assert sorted(n.text for n in recognizer.process(img).numbers) == ["358", "4"]
+    off = PipelineConfig().with_(rescue_level=0)
+    assert [n.text for n in Recognizer(recognizer.classifier, off).process(img).numbers] == ["358"]
+
+
 def test_dotted_ink_is_merged():
     img = page(300, 400)
     for k in range(0, 80, 9):  # a dotted vertical stroke plus a solid bar: one '7'-like glyph
