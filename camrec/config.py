@@ -126,6 +126,8 @@ class PipelineConfig:
     """Boxes more than this full of ink (and not thin) are blobs, not digits."""
     min_line_height: float = 0.6
     """A candidate shorter than this fraction of its line's median height (3+ characters) is not a digit."""
+    max_line_height: float | None = 1.5
+    """... nor one taller than this times it (a plate's or a box's border piece). None: off."""
     max_surround: float = 0.6
     """Mean ink contrast in the band one box-height tall above or below a box (the cleaner of the two), as a
     fraction of the ink threshold, above which the box is texture. Texture is inky on both sides; a paper

@@ -11,7 +11,9 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    drawn frames (ink along all four sides of the box, e.g. the rim left of a
    big filled shape), boxes still much wider than a digit after splitting,
    strokes with a dot right above or below (i, j, !, ?), boxes much
-   shorter than the other characters of their line, and strokes standing in
+   shorter than the other characters of their line (or much taller, reaching
+   beyond them at both ends: the edge of a plate or a box; reason "tall"),
+   and strokes standing in
    texture: the mean contrast of the cleaner of the two bands one box-height
    tall above and below the box is above ``max_surround`` x the ink threshold or ``max_surround_own`` x the
    box's own ink contrast (wood grain and fabric make 1s by the dozen).
@@ -116,6 +118,17 @@ def _digit_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np
         return False
     members = run[kept]
     return bool((score[members] >= sure).all() and not np.isin(label[members], (0, 1)).all())
+
+
+def _towers(xyxy: np.ndarray, run: list[int], i: int, line_h: float, margin: float) -> bool:
+    """Does box ``i`` reach beyond the characters of its line (the boxes no taller than 1.5 x its
+    median height ``line_h``) at both ends, top and bottom, by ``margin``? A plate's or a box's edge
+    does; a larger digit on the line shares its baseline or its top with some neighbour."""
+    h = xyxy[run, 3] - xyxy[run, 1]
+    chars = [j for j, hj in zip(run, h.tolist()) if j != i and hj <= 1.5 * line_h]
+    if not chars:
+        return False
+    return bool(xyxy[i, 1] < xyxy[chars, 1].min() - margin and xyxy[i, 3] > xyxy[chars, 3].max() + margin)
 
 
 def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray:
@@ -268,7 +281,8 @@ class Rejecter:
         if cfg.broken_line_min > 0 and n >= cfg.broken_line_min:
             for run in _broken_lines(xyxy, label, cfg.broken_line_min):
                 reason[run[reason[run] == ""]] = "line"
-        # much shorter than the characters of its own line: punctuation, symbol parts, stray marks
+        # much shorter than the characters of its own line: punctuation, symbol parts, stray marks; much
+        # taller: the edge of a plate or a box beside them
         if n >= 3:
             for run in link_runs(xyxy, 1.5, 0.3, 4.0):
                 if len(run) >= 3:
@@ -276,6 +290,9 @@ class Rejecter:
                     for i in run:
                         if reason[i] == "" and h[i] < cfg.min_line_height * line_h:
                             reason[i] = "small"
+                        elif (reason[i] == "" and cfg.max_line_height and h[i] > cfg.max_line_height * line_h
+                              and _towers(xyxy, run, i, line_h, 0.05 * line_h)):
+                            reason[i] = "tall"  # a border or edge piece beside the characters
         # lowercase: on a line of mixed-case text (its rejected characters come in an x-height and a
         # taller ascender/capital size), a "digit" no taller than the x-height letters is a lowercase
         # letter (o, a, n, e, u...): digits are as tall as capitals
@@ -325,7 +342,9 @@ class Rejecter:
                 if cfg.mixed_height > 0 and sizes:
                     # letters come in x-height, ascender and descender sizes; a number's digits are one size
                     hr = h[run]
-                    tallest = hr.max()
+                    # (not what towers over the line: a plate's or a box's border piece is no ascender)
+                    ref = hr[hr <= 1.5 * _median(hr)]
+                    tallest = ref.max()
                     if len(run) >= 3 and hard[run[0]] and not hard[run[1:]].any():
                         tallest = hr[1:].max()  # a taller '$', '#' or '€' before a number: not an ascender
                     short = hr * cfg.mixed_height < tallest

@@ -473,6 +473,35 @@ def test_plate_digits_glued_to_letters_are_kept():
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
+def test_a_border_piece_taller_than_the_line_is_rejected_but_not_a_tall_digit():
+    # "2854|": the plate's edge beside the digits, reaching above and below them all
+    xyxy = np.float32([[i * 30, 20, i * 30 + 25, 60] for i in range(4)] + [[125, 5, 135, 75]])
+    probs = np.zeros((5, 11), np.float32)
+    probs[np.arange(5), [2, 8, 5, 4, 1]] = 1.0
+    fill = np.full(5, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).reason.tolist() == ["", "", "", "", "tall"]
+    assert Rejecter(PipelineConfig().with_(max_line_height=None)).run(xyxy, probs, fill).keep.all()
+    # "amount 45" in small letters: the digits are 1.8 x the x-height but stand on the same baseline
+    xyxy = np.float32([[i * 14, 38, i * 14 + 12, 60] for i in range(6)] + [[100, 20, 125, 60], [130, 20, 155, 60]])
+    probs = np.zeros((8, 11), np.float32)
+    probs[:6, 10] = 1.0
+    probs[6, 4] = probs[7, 5] = 1.0
+    v = Rejecter().run(xyxy, probs, np.full(8, 0.4, np.float32))
+    assert "tall" not in v.reason.tolist()
+
+
+def test_a_plate_edge_does_not_make_the_characters_short():
+    # "DEZ 2854|": the edge piece (1.7 x taller) is no ascender: the digits are not "mixed sizes"
+    xyxy = np.float32([[0, 30, 28, 70], [30, 30, 58, 70], [60, 30, 88, 70]]
+                      + [[100 + 30 * i, 30, 128 + 30 * i, 70] for i in range(4)] + [[222, 16, 250, 84]])
+    probs = np.zeros((8, 11), np.float32)
+    probs[[0, 1], 10] = 1.0
+    probs[2, 2], probs[2, 10] = 0.9, 0.1
+    probs[np.arange(3, 8), [2, 8, 5, 4, 7]] = 1.0
+    v = Rejecter().run(xyxy, probs, np.full(8, 0.4, np.float32))
+    assert v.keep[3:7].all() and not v.keep[7], v.reason
+
+
 def test_one_unsure_digit_does_not_sink_a_short_number():
     xyxy = np.float32([[i * 30, 0, i * 30 + 25, 40] for i in range(3)])
     probs = np.zeros((3, 10), np.float32)
