@@ -171,15 +171,25 @@ def _ltype(shape: tuple[int, ...]) -> int:
     return cv2.CV_16U if ((h + 1) // 2) * ((w + 1) // 2) < 65535 else cv2.CV_32S
 
 
+_INK_STEP = 2  # the ink-density integral is taken on every second pixel each way
+
+
+def _ink_integral(binary: np.ndarray) -> np.ndarray:
+    """Integral image for :func:`_window_ink`, of a subsample of the ink (densities over windows three
+    boxes wide need no more; the full-size int32 integral of a 720p frame cost 0.7 ms)."""
+    return cv2.integral(np.ascontiguousarray(binary[::_INK_STEP, ::_INK_STEP]))
+
+
 def _window_ink(integral: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Ink fraction of the window three times each xyxy box (clipped to the image), from an integral image."""
+    """Ink fraction of the window three times each xyxy box (clipped to the image), from
+    :func:`_ink_integral`."""
     H, W = integral.shape[0] - 1, integral.shape[1] - 1
-    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    b = np.asarray(boxes, np.float64).reshape(-1, 4) / _INK_STEP
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     x0 = np.clip(b[:, 0] - w, 0, W).astype(np.int64)
     y0 = np.clip(b[:, 1] - h, 0, H).astype(np.int64)
-    x1 = np.clip(b[:, 2] + w, 0, W).astype(np.int64)
-    y1 = np.clip(b[:, 3] + h, 0, H).astype(np.int64)
+    x1 = np.clip(np.ceil(b[:, 2] + w), 0, W).astype(np.int64)
+    y1 = np.clip(np.ceil(b[:, 3] + h), 0, H).astype(np.int64)
     total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]).astype(np.float64)
     return total / np.maximum((x1 - x0) * (y1 - y0), 1)
 
@@ -392,7 +402,7 @@ class Segmenter:
         min_h = cfg.min_digit_height
         max_h = max(min_h + 1, cfg.max_digit_frac * min(H, W))
         n, labels, stats = _components(binary)
-        integral = cv2.integral(binary)
+        integral = _ink_integral(binary)
 
         cache = {"integral": None, "clean": np.zeros(0, bool)}
 
@@ -452,7 +462,7 @@ class Segmenter:
                     n, labels, stats = _components(binary)
                 else:
                     stats, canon = relabelled
-                integral = cv2.integral(binary)
+                integral = _ink_integral(binary)
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
 
         # ---- containers (boxes around digits): strip the frame, look inside
@@ -559,16 +569,16 @@ class Segmenter:
         digit[0] = False
         if not digit.any():
             return stats
-        points = cv2.findNonZero(binary)
+        # the pieces of ink inside the digit-sized low components, sampled on the half-size grid (a
+        # fragment missed between the samples does not matter: only the tallest piece is looked at)
+        sampled = np.ascontiguousarray(labels[::2, ::2][:lab.shape[0], :lab.shape[1]])
+        where = cv2.bitwise_and(digit.astype(np.uint8)[lab], (sampled > 0).view(np.uint8))
+        points = cv2.findNonZero(where)
         if points is None:
             return stats
         points = points.reshape(-1, 2)
-        comp = lab[points[:, 1] // 2, points[:, 0] // 2].astype(np.int64)
-        piece = labels[points[:, 1], points[:, 0]].astype(np.int64)
-        inside = digit[comp] & (piece > 0)
-        comp, piece = comp[inside], piece[inside]
-        if not len(comp):
-            return stats
+        comp = lab[points[:, 1], points[:, 0]].astype(np.int64)
+        piece = sampled[points[:, 1], points[:, 0]].astype(np.int64)
         # per low component: its tallest piece of ink; it qualifies when that is a fragment
         tallest = np.zeros(n, np.int64)
         np.maximum.at(tallest, comp, stats[piece, 3].astype(np.int64))
