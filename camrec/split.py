@@ -1,7 +1,7 @@
 """Split: boxes too wide for one digit -> the pieces the classifier is surest of (layer 1).
 
-:class:`Splitter` cuts a wide region at column-projection minima (and at equal
-widths: kerned characters share columns) into 2-4 pieces and keeps the cut whose weakest piece the classifier is surest of,
+:class:`Splitter` cuts a wide region at column-projection minima (and a pair in
+halves: kerned characters share columns) into 2-4 pieces and keeps the cut whose weakest piece the classifier is surest of,
 when that beats the unsplit box. It takes the crop and scoring functions as
 arguments, so the stage stays pure (no classifier inside).
 """
@@ -65,11 +65,11 @@ class Splitter:
                 cuts.append(lo + int(np.argmin(pen)))
             if len(cuts) == n - 1:
                 out.append(cuts)
-            # equal widths too: kerned or overlapping characters ("00" sharing a stroke) have their
-            # projection minimum inside a character, not between them
-            even = [int(round(j * step)) for j in range(1, n)]
-            if even != cuts and all(min(abs(e - c) for c in cuts) > 1 for e in even) if cuts else True:
-                out.append(even)
+            # and the halves of a pair: two kerned or overlapping characters ("00" sharing a stroke)
+            # have their projection minimum inside a character, not between them
+            half = int(round(step))
+            if n == 2 and all(abs(half - c[0]) > 1 for c in out if len(c) == 1):
+                out.append([half])
             if n == 2:  # two more alternatives for the common case
                 lo, hi = int(0.2 * w), int(0.8 * w)
                 if hi - lo > 3:
