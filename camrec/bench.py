@@ -11,12 +11,17 @@ per-stage milliseconds (median, p95) on generated 1280x720 frames with about
 20 digits, frames per second, the frames' crops classified one at a time for
 comparison, the cold wall time of ``python -m camrec --image one.jpg --json``
 (:func:`cold_start_image`) and peak memory (:func:`peak_memory_mb`).
+
+And what issue #5 promises for video files (:func:`bench_video`): the frames per second that
+``camrec --video CLIP --no-window --json`` itself reports, in fresh processes, on one process and on
+the default worker processes.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import re
 import subprocess
 import sys
 import time
@@ -194,3 +199,24 @@ def peak_memory_mb() -> float:
 
     per_mb = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / per_mb, 1)
+
+
+def bench_video(clip: str, workers: list[int | None], repeats: int = 2) -> list[dict]:
+    """``camrec --video CLIP --no-window --json`` (output discarded) in fresh processes, per entry of
+    ``workers`` (None: the default): the processing frames per second it reports, best of ``repeats``."""
+    out = []
+    for count in workers:
+        cmd = [sys.executable, "-m", "camrec", "--video", clip, "--no-window", "--json"]
+        if count is not None:
+            cmd += ["--workers", str(count)]
+        runs, line = [], ""
+        for _ in range(repeats):
+            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            found = [ln for ln in done.stderr.splitlines() if "fps processing" in ln]
+            if done.returncode != 0 or not found:
+                return out + [{"workers": count, "error": (done.stderr.strip().splitlines() or ["?"])[-1]}]
+            line = found[-1]
+            runs.append(float(re.search(r"([0-9.]+) fps processing", line).group(1)))
+        on = re.search(r"on (\d+) worker processes", line)
+        out.append({"workers": int(on.group(1)) if on else 1, "fps_best": max(runs), "fps_runs": runs})
+    return out

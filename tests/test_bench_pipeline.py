@@ -25,3 +25,15 @@ def test_bench_pipeline_figures():
         assert set(figures["stages_ms"][stage]) == {"median", "p95"}
     assert figures["fps"] > 0 and figures["frame_ms_median"] > 0
     assert peak_memory_mb() > 10
+
+
+def test_bench_video_reads_the_fps_camrec_reports():
+    from conftest import REPO
+
+    from camrec.bench import bench_video
+
+    figures = bench_video(str(REPO / "sample_videos" / "plate.mp4"), [1, 2], repeats=1)
+    assert [f["workers"] for f in figures] == [1, 2], figures
+    assert all(f["fps_best"] > 0 and len(f["fps_runs"]) == 1 for f in figures), figures
+    missing = bench_video(str(REPO / "nope.mp4"), [1], repeats=1)
+    assert "error" in missing[0] and "nope.mp4" in missing[0]["error"]

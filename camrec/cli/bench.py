@@ -21,13 +21,17 @@ Print speed figures for this machine (nothing is asserted).
             digits (camrec synth scenes): per-stage ms (median, p95), frames
             per second, the same crops classified one at a time (batch
             speedup), cold 'python -m camrec --image one.jpg --json' wall
-            time, and peak memory (ru_maxrss).
+            time, and peak memory (ru_maxrss);
+  video:    'camrec --video CLIP --no-window --json' in fresh processes, on
+            one process and on the default worker processes: the frames per
+            second it reports (window mode: xvfb-run -a camrec --video CLIP).
 
 examples:
   camrec bench                              # all parts
   camrec bench --part pipeline --frames 20
   camrec bench --model svc --json
   camrec bench --part classify --original   # + one Keras predict per crop, as the original app did
+  camrec bench --part video --clip sample_videos/cheque.mp4
 """
 
 
@@ -37,8 +41,11 @@ def build_bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=sorted(BACKENDS), default=None)
     parser.add_argument("--crops", type=int, default=20, help="crops per batch")
     parser.add_argument("--repeats", type=int, default=300)
-    parser.add_argument("--part", choices=("all", "classify", "pipeline"), default="all",
-                        help="classify: batch vs single crops + cold import; pipeline: the whole recognizer")
+    parser.add_argument("--part", choices=("all", "classify", "pipeline", "video"), default="all",
+                        help="classify: batch vs single crops + cold import; pipeline: the whole recognizer; "
+                        "video: a clip headless, one process and worker processes")
+    parser.add_argument("--clip", default=str(Path(__file__).resolve().parents[2] / "sample_videos" / "page.mp4"),
+                        help="the video for the video part (default: the bundled page clip)")
     parser.add_argument("--frames", type=int, default=12, help="generated frames for the pipeline part")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated frames")
     add_data_arg(parser)
@@ -90,6 +97,12 @@ def run_bench(argv: Sequence[str]) -> int:
             figures["original"] = bench_original_way(figures["classify"]["batch_ms_median"], args.crops)
     if args.part in ("all", "pipeline"):
         figures["pipeline"] = _bench_pipeline(args, classifier)
+    if args.part in ("all", "video"):
+        from camrec.bench import bench_video
+
+        if not Path(args.clip).is_file():
+            raise CamrecError(args.clip, "no such video file")
+        figures["video"] = bench_video(args.clip, [1, None])
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -127,4 +140,12 @@ def run_bench(argv: Sequence[str]) -> int:
         peak = c.get("peak_memory_mb")
         print(f"  peak memory: 'camrec --image one.jpg' {peak if peak is not None else '?'} MiB (VmHWM); "
               f"this bench process {p['peak_memory_mb']:.0f} MiB (ru_maxrss, includes the scene generator)")
+    if "video" in figures:
+        print(f"  camrec --video {args.clip} --no-window --json (processing frames/s, best of 2):")
+        for v in figures["video"]:
+            if "error" in v:
+                print(f"    FAILED: {v['error']}")
+                continue
+            who = "one process" if v["workers"] == 1 else f"{v['workers']} worker processes"
+            print(f"    {who:<20} {v['fps_best']:6.1f} fps  (runs {v['fps_runs']})")
     return 0
