@@ -495,14 +495,19 @@ def _long_clip(path: Path, repeat: int) -> int:
     return repeat * len(frames)
 
 
-def test_ctrl_c_with_worker_processes_ends_cleanly_and_leaves_no_process(camrec, tmp_path):
-    # headless --video at full speed recognizes on worker processes; Ctrl-C reaches the whole group
+@pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c-to-the-group", "sigterm-to-camrec"])
+def test_a_signal_with_worker_processes_ends_cleanly_and_leaves_no_process(camrec, tmp_path, to_group):
+    # headless --video at full speed recognizes on worker processes; Ctrl-C reaches the whole process
+    # group, `kill PID` only camrec itself
     clip, out = tmp_path / "long.mp4", tmp_path / "o.mp4"
     total = _long_clip(clip, 4)
     proc = camrec("--video", str(clip), "--json", "--output", str(out), "--no-window", "--workers", "2",
                   env=headless_env(), session=True)
     proc.wait_stdout(10, 30)
-    os.killpg(proc.proc.pid, signal.SIGINT)
+    if to_group:
+        os.killpg(proc.proc.pid, signal.SIGINT)
+    else:
+        proc.proc.send_signal(signal.SIGTERM)
     code = proc.finish(10)
     assert code == 130, proc.stderr
     assert any("interrupted; outputs are complete" in line for line in proc.err), proc.stderr
