@@ -160,6 +160,21 @@ class CropNormalizer:
         return Crops(images, fill, stroke, frame, surround, surround_own, needed)
 
 
+def _thin_boxes(xyxy: np.ndarray, thin: float, clip_to: tuple[int, int] | None = None) -> list:
+    """[(index, (x0, y0, x1, y1)), ...] of the 1-like boxes: rounded to whole pixels (first clipped to
+    an (H, W) frame when ``clip_to`` is given), at least 6 px tall and at most ``thin`` x as wide as
+    tall. Chosen at once: most boxes of a frame are not thin, and are not looked at one by one."""
+    b = np.rint(xyxy).astype(np.int64)
+    if clip_to is not None:
+        H, W = clip_to
+        b[:, :2] = np.maximum(b[:, :2], 0)
+        b[:, 2] = np.minimum(b[:, 2], W)
+        b[:, 3] = np.minimum(b[:, 3], H)
+    h, w = b[:, 3] - b[:, 1], b[:, 2] - b[:, 0]
+    keep = np.flatnonzero((h >= 6) & (w > 0) & (w <= thin * h))
+    return list(zip(keep.tolist(), b[keep].tolist()))
+
+
 def line_continuation(pre: Preprocessed, xyxy: np.ndarray, reach: float = 0.6, thin: float = 0.4) -> np.ndarray:
     """How far a thin, 1-like box's stroke runs on beyond both of its ends: per box, the smaller over
     its two ends of the share of points along the stroke's own slant, out to ``reach`` x its height,
@@ -170,12 +185,8 @@ def line_continuation(pre: Preprocessed, xyxy: np.ndarray, reach: float = 0.6, t
     out = np.zeros(len(xyxy), np.float32)
     H, W = pre.binary.shape
     level = 0.5 * pre.threshold * 255.0
-    for i in range(len(xyxy)):
-        x0, y0, x1, y1 = (int(round(float(v))) for v in xyxy[i])
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
-        h, w = y1 - y0, x1 - x0
-        if h < 6 or w <= 0 or w > thin * h:
-            continue
+    for i, (x0, y0, x1, y1) in _thin_boxes(xyxy, thin, (H, W)):
+        h = y1 - y0
         roi = pre.binary[y0:y1, x0:x1]
         k = max(1, h // 6)
         cols = np.arange(x0, x1, dtype=np.float32)
@@ -214,11 +225,9 @@ def side_step(pre: Preprocessed, xyxy: np.ndarray, thin: float = 0.4) -> np.ndar
     out = np.zeros(len(xyxy), np.float32)
     H, W = pre.gray.shape
     q = 75 if pre.dark_ink else 25  # the paper's level: a neighbouring digit's ink in a strip does not count
-    for i in range(len(xyxy)):
-        x0, y0, x1, y1 = (int(round(float(v))) for v in xyxy[i])
-        h, w = y1 - y0, x1 - x0
-        d = max(2, h // 4)
-        if h < 6 or w <= 0 or w > thin * h or x0 - d - 1 < 0 or x1 + d + 1 > W or y0 < 0 or y1 > H:
+    for i, (x0, y0, x1, y1) in _thin_boxes(xyxy, thin):
+        d = max(2, (y1 - y0) // 4)
+        if x0 - d - 1 < 0 or x1 + d + 1 > W or y0 < 0 or y1 > H:
             continue
         left = _quantile(pre.gray[y0:y1, x0 - d - 1:x0 - 1], q)
         right = _quantile(pre.gray[y0:y1, x1 + 1:x1 + d + 1], q)

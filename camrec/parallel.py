@@ -29,7 +29,7 @@ from camrec.preprocess import to_gray
 from camrec.types import Frame, FrameResult
 
 _STUCK_S = 120  # seconds without a frame's result: a worker is gone
-_workers: dict[str, Recognizer] = {}  # (in a worker process) model -> its recognizer
+_recognizers: dict[str, Recognizer] = {}  # (in a worker process) model -> its recognizer
 _backends: dict[str, str | None] = {}
 _models_dir = None
 _config: PipelineConfig | None = None
@@ -52,11 +52,11 @@ def _init_worker(backends: dict[str, str | None], models_dir, config: PipelineCo
 
 def _recognize(frame: Frame, model: str) -> FrameResult:
     """One frame with ``model`` (each worker opens a model on first use: the m key may switch)."""
-    if model not in _workers:
+    if model not in _recognizers:
         from camrec.classify import open_classifier
 
-        _workers[model] = Recognizer(open_classifier(model, _backends.get(model), _models_dir, threads=1), _config)
-    return _workers[model].process(frame)
+        _recognizers[model] = Recognizer(open_classifier(model, _backends.get(model), _models_dir, threads=1), _config)
+    return _recognizers[model].process(frame)
 
 
 class FramePool:

@@ -398,6 +398,7 @@ class Segmenter:
         if pre.page is not None:
             # off the sheet only desk texture: pieces there are never digits, so they are not labelled
             binary = cv2.bitwise_and(binary, pre.page)
+        start = binary  # (the ink labelled first: what the line removal takes out is start - binary)
         H, W = binary.shape
         min_h = cfg.min_digit_height
         max_h = max(min_h + 1, cfg.max_digit_frac * min(H, W))
@@ -482,7 +483,8 @@ class Segmenter:
         # ---- faint digits that thresholding broke into fragments: whole again at a lower threshold
         if cfg.rescue_level > 0:
             n_before = len(stats)
-            stats = self._rescue_faint(labels, stats, pre, binary, med)
+            taken_out = cv2.subtract(start, binary) if binary is not start else None  # (lines, huge blobs)
+            stats = self._rescue_faint(labels, stats, pre, taken_out, med)
             if len(stats) != n_before:
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
 
@@ -539,8 +541,8 @@ class Segmenter:
                         labels=labels, marks=boxes[mark].astype(np.float32), median_height=med2)
 
     # ------------------------------------------------------------------ helpers
-    def _rescue_faint(self, labels: np.ndarray, stats: np.ndarray, pre: Preprocessed, binary: np.ndarray,
-                      med: float) -> np.ndarray:
+    def _rescue_faint(self, labels: np.ndarray, stats: np.ndarray, pre: Preprocessed,
+                      taken_out: np.ndarray | None, med: float) -> np.ndarray:
         """Faint or thin digits (a hard pencil, small print, blur) come out of the threshold as a few
         fragments, none digit-sized, each too small to be a candidate. At ``rescue_level`` x the ink
         threshold the whole stroke is one component: where such a component is digit-sized
@@ -548,7 +550,8 @@ class Segmenter:
         fragment (shorter than 0.75 of it), its pixels become one new component in place of the
         fragments. A digit-sized piece inside means the stroke was found already (and a larger
         low-threshold component joins characters through weak bridges: never used). The components
-        are found on a half-size copy (2x2 maxima: strokes stay whole), a quarter of the pixels."""
+        are found on a half-size copy (2x2 maxima: strokes stay whole), a quarter of the pixels.
+        ``taken_out``: the ink the ruled-line step removed (None: none), kept out here too."""
         cfg = self.config
         h_all = stats[1:, 3]
         if np.count_nonzero((h_all >= 0.7 * med) & (h_all <= 1.3 * med)) < 3:
@@ -558,9 +561,8 @@ class Segmenter:
         low = cv2.threshold(half, level, 1, cv2.THRESH_BINARY)[1]
         if pre.page is not None:
             low = cv2.bitwise_and(low, pre.page[::2, ::2])
-        removed = cv2.subtract(pre.binary, binary)  # ruled lines taken out: their faint fringe stays out too
-        if cv2.countNonZero(removed):
-            low = cv2.subtract(low, cv2.dilate(removed, _K33)[::2, ::2])
+        if taken_out is not None and cv2.countNonZero(taken_out):  # (ruled lines: their faint fringe too)
+            low = cv2.subtract(low, cv2.dilate(taken_out, _K33)[::2, ::2])
         n, lab, st = _components(np.ascontiguousarray(low))
         if n < 2:
             return stats

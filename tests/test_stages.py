@@ -371,11 +371,16 @@ def test_piece_of_a_faint_line_runs_on_a_written_one_does_not():
                        threshold=0.25)
     runs = line_continuation(pre, np.float32([[67, 128, 74, 172], [198, 119, 203, 171], [150, 100, 190, 150]]))
     assert runs[0] > 0.8 and runs[1] < 0.1 and runs[2] == 0.0  # (the last is too wide to be looked at)
-    probs = np.zeros((2, 10), np.float32)
+    assert _reasons_of_sure_ones([[67, 128, 74, 172], [198, 119, 203, 171]], continuation=runs[:2]) == [
+        "line piece", ""]
+
+
+def _reasons_of_sure_ones(xyxy, **measures) -> list[str]:
+    """The Rejecter's reasons for boxes the classifier calls sure 1s, given per-box ``measures``."""
+    probs = np.zeros((len(xyxy), 10), np.float32)
     probs[:, 1] = 1.0
-    v = Rejecter().run(np.float32([[67, 128, 74, 172], [198, 119, 203, 171]]), probs,
-                       fill=np.full(2, 0.5, np.float32), continuation=runs[:2])
-    assert v.reason.tolist() == ["line piece", ""]
+    v = Rejecter().run(np.float32(xyxy), probs, fill=np.full(len(xyxy), 0.5, np.float32), **measures)
+    return v.reason.tolist()
 
 
 def test_edge_of_a_sheet_is_not_a_one():
@@ -389,11 +394,7 @@ def test_edge_of_a_sheet_is_not_a_one():
     pre = Preprocessor().run(img)
     step = side_step(pre, np.float32([[295, 98, 300, 162], [98, 98, 103, 162], [108, 98, 113, 162]]))
     assert step[0] > 0.3 and step[1] < 0.05 and step[2] < 0.05, step
-    probs = np.zeros((2, 10), np.float32)
-    probs[:, 1] = 1.0
-    v = Rejecter().run(np.float32([[295, 98, 300, 162], [98, 98, 103, 162]]), probs,
-                       fill=np.full(2, 0.5, np.float32), side_step=step[:2])
-    assert v.reason.tolist() == ["edge", ""]
+    assert _reasons_of_sure_ones([[295, 98, 300, 162], [98, 98, 103, 162]], side_step=step[:2]) == ["edge", ""]
 
 
 def test_taller_currency_sign_does_not_sink_its_number():
