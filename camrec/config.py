@@ -62,6 +62,10 @@ class PipelineConfig:
     rescue_level: float = 0.5
     """Faint digits broken into fragments are taken whole from this fraction of the ink threshold when
     that gives one digit-sized component of fragments only (0: off). See ``Segmenter._rescue_faint``."""
+    short_exempt: float = 0.8
+    """A candidate at least this fraction of the frame's median digit height is never a mark for being much
+    shorter than its neighbours: on security paper or in a grid the pattern's strokes join into tall
+    pieces beside the digits (0: every short candidate is a mark)."""
     max_clutter: float = 0.3
     """A candidate whose surroundings (3x its box) are more than this full of ink is texture, not a digit."""
     touch_aspect: float = 1.05

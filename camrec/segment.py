@@ -28,8 +28,8 @@
   digit, width/height <= ``merge_max_aspect``). Two full-size digits never
   merge, so a column of digits is never chained;
 * what is too small to be a digit, or much shorter than two digit-sized
-  neighbours on its line, is kept as a *mark* (candidate separator
-  ``- . , /`` for the group stage).
+  neighbours on its line (and below ``short_exempt`` of the median), is kept
+  as a *mark* (candidate separator ``- . , /`` for the group stage).
 
 Touching digits still in one box are cut by the split stage
 (:mod:`camrec.split`).
@@ -530,10 +530,14 @@ class Segmenter:
         # off the sheet (when one clearly stands out): desk texture
         if digit.any():
             digit &= self._on_page(pre, boxes)
-        # Digit-sized but much shorter than the characters beside it on its line: a mark
+        # Digit-sized but much shorter than the characters beside it on its line: a mark, unless it is of
+        # the frame's usual digit size (those 'characters beside it' are then pattern or border pieces)
         # (sizes are compared with the neighbours, not the whole frame: a page may hold digits of many sizes)
         if digit.sum() >= 2:
-            digit &= ~self._short_on_line(boxes, digit)
+            short = self._short_on_line(boxes, digit)
+            if cfg.short_exempt > 0:
+                short &= bh < cfg.short_exempt * med
+            digit &= ~short
         med2 = float(np.median(bh[digit])) if digit.any() else med
         mark = ~digit & (np.maximum(bw, bh) >= 2)
         return Segments(xyxy=boxes[digit].astype(np.float32),
