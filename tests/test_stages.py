@@ -150,6 +150,22 @@ def test_big_digit_beside_small_ones_keeps_its_bar():
     assert not any(b[2] - b[0] > 300 for b in boxes)  # the rule is gone
 
 
+def test_a_digit_between_tall_pattern_pieces_is_not_a_mark():
+    """On security paper the pattern's strokes join into pieces taller than the digits; a digit of the
+    page's usual size standing between two of them is still a candidate (not a 'short' mark)."""
+    img = page(300, 900)
+    text(img, "2 4 6 8 3", (40, 80), 1.0, 2)  # the page's usual digits, ~22 px
+    text(img, "5", (400, 200), 1.0, 2)
+    for x in (360, 440):  # two tall slanted pattern pieces on its line, ~60 px
+        cv2.line(img, (x, 150), (x + 18, 215), C, 2)
+    five = [b for b in regions(img) if 395 <= b[0] <= 410 and 170 <= b[1] <= 185]
+    assert len(five) == 1 and 18 <= five[0][3] - five[0][1] <= 26, regions(img)
+    # without the exemption it would have been taken for a mark
+    pre = Preprocessor().run(img)
+    old = Segmenter(PipelineConfig().with_(short_exempt=0.0)).run(pre).xyxy.astype(int).tolist()
+    assert not [b for b in old if 395 <= b[0] <= 410 and 170 <= b[1] <= 185], old
+
+
 def test_column_of_digits_is_not_chained():
     img = page(300, 400)
     text(img, "1", (70, 100), 2.5, 6)
