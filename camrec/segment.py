@@ -577,14 +577,19 @@ class Segmenter:
             return stats
         # the pieces of ink inside the digit-sized low components, sampled on the half-size grid (a
         # fragment missed between the samples does not matter: only the tallest piece is looked at)
-        sampled = np.ascontiguousarray(labels[::2, ::2][:lab.shape[0], :lab.shape[1]])
-        where = cv2.bitwise_and(digit.astype(np.uint8)[lab], (sampled > 0).view(np.uint8))
-        points = cv2.findNonZero(where)
+        # (from the low ink's points: indexing whole label images cost more than the points do)
+        points = cv2.findNonZero(low)
         if points is None:
             return stats
         points = points.reshape(-1, 2)
         comp = lab[points[:, 1], points[:, 0]].astype(np.int64)
-        piece = sampled[points[:, 1], points[:, 0]].astype(np.int64)
+        inside = digit[comp]
+        points, comp = points[inside], comp[inside]
+        piece = labels[2 * points[:, 1], 2 * points[:, 0]].astype(np.int64)
+        inked = piece > 0
+        if not inked.any():
+            return stats
+        comp, piece = comp[inked], piece[inked]
         # per low component: its tallest piece of ink; it qualifies when that is a fragment
         tallest = np.zeros(n, np.int64)
         np.maximum.at(tallest, comp, stats[piece, 3].astype(np.int64))
