@@ -140,16 +140,16 @@ def _valid_date(groups: list[str]) -> bool:
 
 
 def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
-    """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning the
-    height of its neighbours (not clearly shorter), slanted (box at least 0.3 as wide as tall) or
-    taller than them."""
+    """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning most of
+    the height of its neighbours (at least 0.75 of it, ends within 0.2 of theirs: a hand's slash is
+    often a little short), slanted (box at least 0.25 as wide as tall) or taller than them."""
     x0, y0, x1, y1 = xyxy[i]
     h, w = y1 - y0, x1 - x0
     hn = (xyxy[left, 3] - xyxy[left, 1] + xyxy[right, 3] - xyxy[right, 1]) / 2
     ntop = (xyxy[left, 1] + xyxy[right, 1]) / 2
     nbottom = (xyxy[left, 3] + xyxy[right, 3]) / 2
-    spans = h >= 0.85 * hn and y0 <= ntop + 0.15 * hn and y1 >= nbottom - 0.15 * hn
-    return bool(spans and (w >= 0.3 * h or h >= 1.05 * hn))
+    spans = h >= 0.75 * hn and y0 <= ntop + 0.2 * hn and y1 >= nbottom - 0.2 * hn
+    return bool(spans and (w >= 0.25 * h or h >= 1.05 * hn))
 
 
 def _taller(xyxy: np.ndarray, members: list[int], k: int) -> bool:

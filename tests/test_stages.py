@@ -837,6 +837,18 @@ def test_group_date_slashes_read_as_ones_become_separators():
     xyxy, labels = _date_boxes(slash_w=14, slash_h=58)
     (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
     assert number.display == "18/02/2013"
+    # a hand's slashes a little short of the digits (0.8 of their height, starting lower)
+    xyxy, labels = _date_boxes(slash_w=16, slash_h=40)
+    xyxy[[2, 5], 1] += 8
+    xyxy[[2, 5], 3] += 8
+    (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
+    assert number.display == "18/02/2013"
+    # a stroke half the digits' height is no slash
+    xyxy, labels = _date_boxes(slash_w=16, slash_h=25)
+    xyxy[[2, 5], 1] += 12
+    xyxy[[2, 5], 3] += 12
+    numbers = Grouper().run(xyxy, labels, np.ones(10, np.float32))
+    assert sum(len(n.text) for n in numbers) == 10 and not any("/" in (n.display or "") for n in numbers)
 
 
 def test_group_date_slashes_keep_real_ones():
