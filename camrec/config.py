@@ -143,6 +143,11 @@ class PipelineConfig:
     rejected when its texture score (see ``max_surround``; 1 = texture) exceeds this: a lone digit sits
     on clean paper, a lone stroke with ink around it is a grid line, a box side or a paper edge
     (dev scenes: 1 of 107 lone true digits above 0.45, 75 of 93 lone false digits). None: off."""
+    lone_exempt_aspect: float | None = 0.4
+    lone_exempt_confidence: float = 0.95
+    """A lone candidate at least ``lone_exempt_aspect`` as wide as tall that the classifier is at least this sure
+    of is never rejected as "lone": the strokes the lone test is for are thin (dev scenes: 217 of 224 lone
+    false digits thinner than 0.4), a lone digit on security paper or a textured card is not. None: off."""
     lone_gap: float = 1.5
     """Horizontal distance (fraction of the box height) within which a neighbour makes a candidate not lone."""
     x_height_ratio: float = 1.2

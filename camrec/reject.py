@@ -250,7 +250,13 @@ class Rejecter:
             # the border of a box. Its ring then holds that ink: a lower texture limit applies.
             if cfg.lone_surround is not None and n:
                 cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
-                for i in np.flatnonzero((reason == "") & (np.asarray(surround) > cfg.lone_surround)):
+                lone_test = (reason == "") & (np.asarray(surround) > cfg.lone_surround)
+                if cfg.lone_exempt_aspect is not None:
+                    # a sure digit wider than a stroke is no grid line, box side or paper edge: on security
+                    # paper or a textured card a lone digit has ink in its ring too
+                    lone_test &= ~((aspect >= cfg.lone_exempt_aspect) & (score >= cfg.lone_exempt_confidence)
+                                   & (label != 1))
+                for i in np.flatnonzero(lone_test):
                     row = np.abs(cy - cy[i]) < 0.6 * h[i]
                     row[i] = False
                     gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])

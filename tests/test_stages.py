@@ -580,6 +580,15 @@ def test_lone_stroke_with_ink_around_it_is_not_a_digit():
     # off by config
     off = PipelineConfig().with_(lone_surround=None)
     assert Rejecter(off).run(xyxy, probs, fill, surround=np.float32([0.6])).keep.all()
+    # a sure, wide lone digit (a 5 on security paper) has ink in its ring too, and is kept; an unsure one
+    # and a wide 1 (a slanted stroke) are not
+    wide = np.float32([[100, 100, 120, 130]])
+    five = np.zeros((1, 10), np.float32)
+    five[0, 5] = 0.99
+    assert Rejecter().run(wide, five, fill, surround=np.float32([0.6])).keep.all()
+    five[0, 5], five[0, 6] = 0.9, 0.1
+    assert Rejecter().run(wide, five, fill, surround=np.float32([0.6])).reason.tolist() == ["lone"]
+    assert Rejecter().run(wide, probs, fill, surround=np.float32([0.6])).reason.tolist() == ["lone"]
 
 
 def test_x_height_letter_on_a_mixed_case_line():
