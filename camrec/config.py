@@ -59,6 +59,8 @@ class PipelineConfig:
     line_repair: bool = True
     """Where a character's stroke crosses a removed line (ink on both sides within 0.4 of the
     median digit height), the line's pixels stay: a rule struck through a 9 leaves it whole."""
+    cell_sides: bool = True
+    """Upright strokes left between two removed horizontal lines (a form's cell sides) go with the lines."""
     rescue_level: float = 0.5
     """Faint digits broken into fragments are taken whole from this fraction of the ink threshold when
     that gives one digit-sized component of fragments only (0: off). See ``Segmenter._rescue_faint``."""

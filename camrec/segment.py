@@ -352,6 +352,21 @@ def _line_pieces(lines: np.ndarray, mask: np.ndarray, max_thickness: float, line
     # (only horizontal runs can be touching characters' baselines; a long thin upright stroke joining a
     # word to the number below it, the tail of an f, is always cut)
     keep = thin & ((along >= span) | (length >= 2 * line_len) | ~horizontal)
+    flat = np.flatnonzero(thin & horizontal & ~keep)
+    if len(flat) >= 2:
+        # one rule broken into collinear runs (the relative-ink test thins a faint rule where dark digits
+        # touch it): the runs on one row are judged together, by the span they cover
+        cy = py[flat] + ph[flat] / 2.0
+        order = flat[np.argsort(cy, kind="stable")]
+        cy = np.sort(cy)
+        starts = np.flatnonzero(np.r_[True, np.diff(cy) > 3.0])
+        for a, b in zip(starts, np.r_[starts[1:], len(order)]):
+            run = order[a:b]
+            if len(run) < 2:
+                continue
+            extent = (px[run] + pw[run]).max() - px[run].min()
+            if extent >= span * w or extent >= 2 * line_len:
+                keep[run] = True
     if (thin & ~keep).any():
         rest = cv2.subtract(mask, lines)
         cols, rows = np.flatnonzero(rest.any(0)), np.flatnonzero(rest.any(1))
@@ -384,6 +399,52 @@ def _spare_crossings(lines: np.ndarray, mask: np.ndarray, reach: int) -> np.ndar
     left = cv2.dilate(rest, across, anchor=(reach, 0))
     crossed = cv2.bitwise_or(cv2.bitwise_and(below, above), cv2.bitwise_and(left, right))
     return cv2.subtract(lines, cv2.bitwise_and(lines, crossed))
+
+
+def _cell_sides(lines: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``lines`` plus the upright strokes that run from one removed horizontal rule to the next: the
+    sides of a form's cells (a comb of boxes, one digit each). Between two rules (rows where the removed
+    ink spans at least 0.3 of the component) a vertical opening half as tall as the gap finds the
+    straight upright runs; a run that ends on removed rule ink at its top and at its bottom is a side
+    and goes, also where a digit touches it. A 1 written in a cell seldom touches both rules; the
+    sides, read as 1s or joined to the digits, would be in every row of a form."""
+    H, W = mask.shape
+    full = np.flatnonzero(np.count_nonzero(lines, axis=1) >= 0.3 * W)
+    if len(full) < 2:
+        return lines
+    groups = np.split(full, np.flatnonzero(np.diff(full) > 1) + 1)
+    if len(groups) < 2:
+        return lines
+    rest = cv2.subtract(mask, lines)
+    out = lines
+    for upper, lower in zip(groups[:-1], groups[1:]):
+        top, bottom = int(upper[-1]) + 1, int(lower[0])  # the band between the two rules
+        gap = bottom - top
+        if gap < 6:
+            continue
+        band = np.ascontiguousarray(rest[top:bottom])
+        reach = max(2, gap // 6)
+        upright = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones((max(4, gap // 2), 1), np.uint8))
+        n, lab, st, _ = cv2.connectedComponentsWithStats(upright, connectivity=8, ltype=cv2.CV_16U)
+        sides = []
+        for k in range(1, n):
+            x, y, w, h = (int(v) for v in st[k, :4])
+            x0, x1 = max(0, x - 1), min(W, x + w + 1)
+            above, below = top + y - 1, top + y + h
+            # (ending on the rule's removed ink, or within a sixth of the gap of the rule: its fringe may
+            # have taken the side's last pixels)
+            at_top = y <= reach or (above >= 0 and lines[above, x0:x1].any())
+            at_bottom = y + h >= gap - reach or (below < H and lines[below, x0:x1].any())
+            if at_top and at_bottom:
+                sides.append(k)
+        if not sides:
+            continue
+        side = np.isin(lab, sides).view(np.uint8)
+        side = cv2.bitwise_and(cv2.dilate(side, np.ones((1, 3), np.uint8)), band)  # and its fringe
+        if out is lines:
+            out = lines.copy()
+        out[top:bottom] = cv2.bitwise_or(out[top:bottom], side)
+    return out
 
 
 class Segmenter:
@@ -447,6 +508,8 @@ class Segmenter:
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)
                     if cfg.line_repair:
                         lines = _spare_crossings(lines, mask, max(3, int(round(0.4 * med))))
+                    if cfg.cell_sides and w > line_len:
+                        lines = _cell_sides(lines, mask)
                     roi = binary[y:y + h, x:x + w]
                     roi -= lines  # (lines lie on the component's ink)
                     removed = True

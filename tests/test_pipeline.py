@@ -162,3 +162,31 @@ def test_twenty_digit_frame_one_batch_and_repeatable(classifier, mnist_test):
     again = rec.process(img)
     np.testing.assert_array_equal(again.digits.xyxy, res.digits.xyxy)
     assert [n.text for n in again.numbers] == [n.text for n in res.numbers]
+
+
+def _comb(img, x, y, cell, n, color=90):
+    """A form's row of ``n`` boxes ``cell`` px wide and tall (one digit each), 1 px rules."""
+    c = (color, color, color)
+    cv2.line(img, (x, y), (x + n * cell, y), c, 1)
+    cv2.line(img, (x, y + cell), (x + n * cell, y + cell), c, 1)
+    for k in range(n + 1):
+        cv2.line(img, (x + k * cell, y), (x + k * cell, y + cell), c, 1)
+
+
+def test_handwritten_digits_in_a_form_comb(classifier, mnist_test):
+    """A form's boxes, one handwritten digit each, some written against a side: the sides are no 1s
+    and do not join the digits (the sides between two removed rules go with the rules)."""
+    idx = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]
+    truth = "".join(str(int(mnist_test.labels[i])) for i in idx)
+
+    def read(config):
+        img = page(300, 900)
+        for k, i in enumerate(idx):
+            dx = -3 if k in (2, 6, 9) else 0  # ink against the box's left side
+            paste_mnist(img, mnist_test.images[i], 40 + k * 26 - 1 + dx, 99, 28)
+        _comb(img, 40, 100, 26, len(idx))
+        res = Recognizer(classifier, config).process(img)
+        return "".join(str(int(d)) for d in res.digits.label[np.argsort(res.digits.xyxy[:, 0])])
+
+    assert read(PipelineConfig()) == truth
+    assert read(PipelineConfig().with_(cell_sides=False)) != truth  # (what it was before)

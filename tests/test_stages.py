@@ -215,6 +215,38 @@ def test_ruled_line_removed_and_digits_kept(recognizer):
     assert [n.text for n in recognizer.process(img).numbers] == ["2017"]
 
 
+def _comb(img, x, y, cell, n, color=90):
+    """A form's row of ``n`` boxes ``cell`` px wide and tall (one digit each), 1 px rules."""
+    c = (color, color, color)
+    cv2.line(img, (x, y), (x + n * cell, y), c, 1)
+    cv2.line(img, (x, y + cell), (x + n * cell, y + cell), c, 1)
+    for k in range(n + 1):
+        cv2.line(img, (x + k * cell, y), (x + k * cell, y + cell), c, 1)
+
+
+def test_a_faint_rule_broken_where_digits_touch_it_is_still_a_rule():
+    """A light rule comes out of the threshold in collinear runs where dark digits touch it; the runs
+    are judged together, by the span they cover."""
+    from camrec.segment import _line_pieces
+
+    mask = np.zeros((40, 400), np.uint8)
+    runs = [(0, 90), (100, 190), (200, 290), (300, 400)]  # one rule, cut in four
+    for a, b in runs:
+        mask[30:32, a:b] = 1
+    mask[5:32, 95] = 1  # a digit's stroke standing on it
+    lines = mask.copy()
+    lines[:, 95] = 0
+    kept = _line_pieces(lines, mask, 0.05, 120, 0.8)
+    assert kept[30:32].sum() == lines[30:32].sum()  # every run goes, though each is shorter than the rule
+    # a single run shorter than the rule and inside the ink is not a rule (the baseline of touching digits)
+    one = np.zeros_like(mask)
+    one[30:32, 100:190] = 1
+    mask2 = one.copy()
+    mask2[5:32, 100] = 1
+    mask2[5:32, 189] = 1
+    assert _line_pieces(one, mask2, 0.05, 120, 0.8).sum() == 0
+
+
 def test_vertical_rule_does_not_eat_ones(recognizer):
     img = text(page(300, 700), "1711", (60, 150), 2.5, 6)
     cv2.line(img, (400, 5), (400, 295), C, 3)  # a long vertical rule elsewhere
