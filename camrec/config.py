@@ -194,7 +194,9 @@ class PipelineConfig:
     whatever the vote ('l' in "Call", 'D' in "Do", 'H' and 'l' in "Handle"). 0: off."""
     plate_digit_block: bool = True
     """A word's kept members that form a block of two or more sure digits (not all 0s and 1s) are not
-    outvoted by ``word_min_letters`` letters: letters and digits glued on a plate ("JR04")."""
+    outvoted by ``word_min_letters`` letters: letters and digits glued on a plate ("JR04"). And in a word
+    of capitals (one height) voted letters, such a block not at the word's start keeps its place:
+    "YK48 VCP", where the plate's space is within letter spacing."""
     letter_marks: bool = True
     """Lowercase letters too small to be digit candidates (marks of x-height on a candidate's baseline,
     within ``letter_gap``) count as letters in the word vote: the a in "Call", the o in "Do"."""

@@ -43,7 +43,9 @@ Three cheap, independent tests; a candidate is reported only if it passes all:
    on a candidate's baseline, round enough not to be a colon or a comma)
    vote as letters too (``letter_marks``): the a in "Call", the o in "Do".
    Two or more sure digits side by side (not all 0s and 1s) are not
-   outvoted by a word's letters (``plate_digit_block``): "JR04" on a plate.
+   outvoted by a word's letters (``plate_digit_block``): "JR04" on a plate;
+   in a word of capitals voted letters, such a block not at its start
+   keeps its place too ("YK48 VCP").
    Before the vote, on a line of mixed-case text (its rejected characters
    come in an x-height and a taller size) a candidate of a short word no
    taller than the x-height is a lowercase letter (digits are as tall as
@@ -118,6 +120,33 @@ def _digit_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np
         return False
     members = run[kept]
     return bool((score[members] >= sure).all() and not np.isin(label[members], (0, 1)).all())
+
+
+def _sure_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np.ndarray, h: np.ndarray,
+                sure: float) -> np.ndarray:
+    """The sure digits (two or more side by side, not all 0s and 1s, not at the word's start) of a word
+    of capitals (all its members within 15 % of one height), or an empty array: a plate's glued
+    "YK48 VCP" keeps its digits even when the letters outvote them. (Words with lowercase letters, and
+    digit-like letter pairs at a word's start, "Born", "SIGN", "OF", "flight", are not plates.)"""
+    empty = np.zeros(0, np.int64)
+    hr = h[run]
+    if len(run) < 3 or hr.max() > 1.15 * hr.min():
+        return empty
+    ok = ~hard[run] & (score[run] >= sure)
+    best = empty
+    k = 1  # (not from the word's start)
+    while k < len(run):
+        if not ok[k]:
+            k += 1
+            continue
+        j = k
+        while j < len(run) and ok[j]:
+            j += 1
+        block = np.asarray(run[k:j])
+        if len(block) >= 2 and len(block) > len(best) and not np.isin(label[block], (0, 1)).all():
+            best = block
+        k = j
+    return best
 
 
 def _towers(xyxy: np.ndarray, run: list[int], i: int, line_h: float, margin: float) -> bool:
@@ -386,8 +415,10 @@ class Rejecter:
                     groups = [run]
                 for g in groups:
                     if letters(g) >= 0:
+                        keep_block = (_sure_block(g, hard, score, label, h, cfg.doubt_confidence)
+                                      if cfg.plate_digit_block else ())
                         for i in g:
-                            if reason[i] == "":
+                            if reason[i] == "" and i not in keep_block:
                                 reason[i] = "word"
                     else:
                         pending.append(g)

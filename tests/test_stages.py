@@ -520,6 +520,24 @@ def test_plate_digits_glued_to_letters_are_kept():
     probs[2, 0], probs[3, 4] = 0.0, 0.0
     probs[[2, 3], 1] = 1.0
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
+    # "YK48 VCP": the plate's word space is within letter spacing, so the digits sit inside one word of
+    # capitals that the letters outvote; they keep their place
+    xyxy = np.float32([[i * 24, 0, i * 24 + 20, 40] for i in range(7)])
+    probs = np.zeros((7, 11), np.float32)
+    probs[[0, 1, 4, 5, 6], 10] = 0.95
+    probs[[0, 1, 4, 5, 6], 1] = 0.05
+    probs[4, 10], probs[4, 7] = 0.3, 0.7  # the V passes for a doubtful 7
+    probs[2, 4] = probs[3, 8] = 1.0
+    fill = np.full(7, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, False, True, True, False, False, False]
+    # a pair of sure "digits" opening a word is letters: "SIGNA" read 5 1, a doubtful 6 and two rejects
+    xyxy = np.float32([[i * 24, 0, i * 24 + 20, 40] for i in range(5)])
+    probs = np.zeros((5, 11), np.float32)
+    probs[0, 5] = probs[1, 1] = 1.0
+    probs[2, 6], probs[2, 10] = 0.7, 0.3
+    probs[[3, 4], 10] = 0.95
+    probs[[3, 4], 1] = 0.05
+    assert not Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32)).keep.any()
 
 
 def test_a_border_piece_taller_than_the_line_is_rejected_but_not_a_tall_digit():
