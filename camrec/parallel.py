@@ -46,7 +46,8 @@ def _init_worker(backends: dict[str, str | None], models_dir, config: PipelineCo
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    cv2.setNumThreads(1)  # (the other workers have the other cores)
+    if cv2.getNumThreads() != 1:  # (a spawned worker; a forked one has the parent's setting, see FramePool)
+        cv2.setNumThreads(1)  # (the other workers have the other cores)
     _backends, _models_dir, _config = backends, models_dir, config
 
 
@@ -71,8 +72,17 @@ class FramePool:
         self.ahead = ahead or 2 * self.workers
         # fork: the workers start at once with the modules already imported (spawn elsewhere)
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-        self._pool = mp.get_context(method).Pool(self.workers, initializer=_init_worker,
-                                                 initargs=(dict(backends or {}), models_dir, config))
+        import cv2
+
+        # one OpenCV thread per worker, set here, before the fork: a forked child that resizes OpenCV's
+        # thread pool waits forever for the parent's pool threads, which it does not have
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        try:
+            self._pool = mp.get_context(method).Pool(self.workers, initializer=_init_worker,
+                                                     initargs=(dict(backends or {}), models_dir, config))
+        finally:
+            cv2.setNumThreads(threads)
 
     def results(self, frames: Iterable[Frame], model_of: Callable[[], str] = lambda: "cnn",
                 ) -> Iterator[tuple[Frame, FrameResult]]:
