@@ -42,6 +42,13 @@ class PipelineConfig:
     # ---- segment
     min_digit_height: int = 10
     """Smallest digit, px of the working image (about 12 px in a 1280x720 frame)."""
+    big_glyphs: bool = True
+    """Also look for digits too big for the size limits below (one digit held up to the camera, filling
+    much of the frame, strokes wider than ``max_stroke_frac``): see :mod:`camrec.big`."""
+    big_glyph_side: int = 60
+    """The shorter side (px, about) of the copy the big-glyph look works on."""
+    big_glyph_clutter: float = 0.02
+    """A big glyph's surroundings (half its height each way) hold at most this share of other ink."""
     max_digit_frac: float = 0.4
     """Tallest digit as a fraction of the working image's shorter side."""
     min_aspect: float = 0.08

@@ -124,6 +124,9 @@ class CropNormalizer:
         needed = np.ones(n, bool)
         cfg = self.config
         H, W = pre.contrast.shape
+        page = pre.page
+        # (the sheet mask reaches a little beyond the sheet: its inside is that mask, eroded by twice that)
+        inner = cv2.erode(page, np.ones((41, 41), np.uint8)) if page is not None else None
         for i in range(n):
             mask, x0, y0 = segments.mask(i)
             h, w = mask.shape
@@ -141,9 +144,17 @@ class CropNormalizer:
             # not looked at: they are the other digits of a number)
             m = h
             xa, xb = max(0, x0 - m), min(W, x0 + w + m)
-            above = pre.contrast[max(0, y0 - m):y0, xa:xb]
-            below = pre.contrast[y0 + h:min(H, y0 + h + m), xa:xb]
-            means = [float(cv2.mean(b)[0]) for b in (above, below) if b.size >= 0.25 * m * (xb - xa)]
+            ya, yb = max(0, y0 - m), min(H, y0 + h + m)
+            above = pre.contrast[ya:y0, xa:xb]
+            below = pre.contrast[y0 + h:yb, xa:xb]
+            if page is None or not inner[min(H - 1, y0 + h // 2), min(W - 1, x0 + w // 2)]:
+                means = [float(cv2.mean(b)[0]) for b in (above, below) if b.size >= 0.25 * m * (xb - xa)]
+            else:  # well inside a sheet on a busy desk, the desk is not the digit's surroundings: only the
+                # sheet's part of the bands counts (a stroke at the sheet's edge is judged on both)
+                means = []
+                for b, pm in ((above, page[ya:y0, xa:xb]), (below, page[y0 + h:yb, xa:xb])):
+                    if b.size and cv2.countNonZero(pm) >= 0.25 * m * (xb - xa):
+                        means.append(float(cv2.mean(b, pm)[0]))
             ring = min(means) if means else 0.0
             surround[i] = ring / 255.0 / max(pre.threshold, 1e-3)
             surround_own[i] = ring / max(sat, 1.0)

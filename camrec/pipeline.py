@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from camrec.big import BigGlyphs
 from camrec.config import PipelineConfig
 from camrec.crop import CropNormalizer, line_continuation, side_step
 from camrec.group import Grouper
@@ -52,6 +53,7 @@ class Recognizer:
         self.splitter = Splitter(self.config)
         self.rejecter = Rejecter(self.config)
         self.grouper = Grouper(self.config)
+        self.big_glyphs = BigGlyphs(self.config)
 
     def _predict(self, crops: np.ndarray) -> np.ndarray:
         if len(crops) == 0:
@@ -89,21 +91,58 @@ class Recognizer:
                 slash = verdict.reason == "slash"
                 if slash.any():  # a date's slashes are separators for the group stage
                     marks = np.concatenate([marks, xyxy[slash]])
-            keep = verdict.keep
-            xyxy_k = xyxy[keep] / pre.scale
+            keep = np.flatnonzero(verdict.keep)
+            # all kept digits, in frame coordinates: this frame's, then any too big for it (see _big)
+            all_xyxy, all_label, all_score = xyxy[keep] / pre.scale, verdict.label[keep], verdict.score[keep]
+            all_probs, all_crops = probs[keep], images[keep]
+            if self.config.big_glyphs:
+                with timer("big"):
+                    big = self._big(pre, all_xyxy)
+                if big is not None:
+                    b_xyxy, b_label, b_score, b_probs, b_crops = big
+                    all_xyxy = np.concatenate([all_xyxy, b_xyxy])
+                    all_label = np.concatenate([all_label, b_label])
+                    all_score = np.concatenate([all_score, b_score])
+                    all_probs = np.concatenate([all_probs, b_probs])
+                    all_crops = np.concatenate([all_crops, b_crops])
             with timer("group"):
-                numbers = self.grouper.run(xyxy_k, verdict.label[keep], verdict.score[keep],
-                                           marks / pre.scale)
+                numbers = self.grouper.run(all_xyxy, all_label, all_score, marks / pre.scale)
                 # digits in reading order: number by number, left to right
                 order = [i for number in numbers for i in number.digits]
                 new_index = {old: new for new, old in enumerate(order)}
                 for number in numbers:
                     number.digits = [new_index[i] for i in number.digits]
-                sel = np.flatnonzero(keep)[order] if order else np.zeros(0, np.int64)
-            digits = DigitBoxes(xyxy[sel] / pre.scale, verdict.label[sel], verdict.score[sel], probs[sel])
+                sel = np.asarray(order, np.int64)
+            digits = DigitBoxes(all_xyxy[sel], all_label[sel], all_score[sel], all_probs[sel])
         ms = {k: timer.ms.get(k, 0.0) for k in STAGES}
         return FrameResult(frame=frame.index, width=frame.width, height=frame.height, digits=digits,
-                           numbers=numbers, timing_ms=ms, source=frame.source, crops=images[sel])
+                           numbers=numbers, timing_ms=ms, source=frame.source, crops=all_crops[sel])
+
+    def _big(self, pre, found: np.ndarray):
+        """Digits too big for the frame's size limits (see :mod:`camrec.big`), read and rejected like
+        the others (a second, small batch: only when such a glyph is there), that overlap no digit
+        ``found`` (xyxy, frame coordinates). None, or their (xyxy, label, score, probs, crops)."""
+        cand = self.big_glyphs.find(pre.gray)
+        if not len(cand.xyxy):
+            return None
+        xyxy = cand.xyxy / pre.scale
+        if len(found):
+            ix0 = np.maximum(xyxy[:, None, 0], found[None, :, 0])
+            iy0 = np.maximum(xyxy[:, None, 1], found[None, :, 1])
+            ix1 = np.minimum(xyxy[:, None, 2], found[None, :, 2])
+            iy1 = np.minimum(xyxy[:, None, 3], found[None, :, 3])
+            free = ~((ix1 > ix0) & (iy1 > iy0)).any(1)
+            if not free.any():
+                return None
+            xyxy, crops = xyxy[free], cand.crops[free]
+        else:
+            crops = cand.crops
+        probs = self._predict(crops)
+        verdict = self.rejecter.run(xyxy, probs, np.full(len(xyxy), 0.3, np.float32))
+        keep = verdict.keep
+        if not keep.any():
+            return None
+        return xyxy[keep], verdict.label[keep], verdict.score[keep], probs[keep], crops[keep]
 
     def _split(self, seg, crops, probs):
         """Replace too-wide boxes by the pieces the classifier is surest of (at most two more batches).

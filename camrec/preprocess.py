@@ -232,7 +232,9 @@ class Preprocessor:
         # Only clear deviations count (noise is symmetric and small).
         d = float(cv2.sumElems(cv2.threshold(darker, 12, 0, cv2.THRESH_TOZERO)[1])[0])
         l = float(cv2.sumElems(cv2.threshold(lighter, 12, 0, cv2.THRESH_TOZERO)[1])[0])
-        if max(d, l) > 1.4 * min(d, l) or max(d, l) == 0:
+        # (decided only on enough thin-stroke evidence: without any, a busy background's texture or a
+        # sheet's corners tip it, and a big glyph's strokes are wider than the kernel)
+        if max(d, l) >= 0.02 * half.size and max(d, l) > 1.4 * min(d, l):
             return d >= l
         # three 5x5 medians approximate one wide median (a 15x15 one costs 15x more in OpenCV)
         median = cv2.medianBlur(cv2.medianBlur(cv2.medianBlur(tiny, 5), 5), 5)

@@ -920,7 +920,7 @@ class Segmenter:
         # the merge test of every (fragment, nearby piece) pair at once, on the boxes as they are now;
         # a pair is tested again in the loop only once a merge has grown one of its two boxes
         pp, pt = np.nonzero(near & maybe[:, None])
-        pre_ok, pre_dist = self._merge_test(boxes[pp], areas[pp], boxes[pt], areas[pt], med)
+        pre_ok, pre_dist = self._merge_test(boxes[pp], areas[pp], boxes[pt], areas[pt], med, max_h)
         row_start = np.searchsorted(pp, np.arange(n + 1))
         dirty = np.zeros(n, bool)  # boxes grown by a merge
         order = np.argsort(areas)
@@ -938,7 +938,7 @@ class Segmenter:
             if not len(cand):
                 continue
             if dirty[p] or dirty[cand].any():
-                ok, dist = self._merge_test(bp, areas[p], boxes[cand], areas[cand], med)
+                ok, dist = self._merge_test(bp, areas[p], boxes[cand], areas[cand], med, max_h)
             else:
                 ok, dist = pre_ok[a:b][live], pre_dist[a:b][live]
             if not ok.any():
@@ -954,9 +954,11 @@ class Segmenter:
         keep = np.flatnonzero(alive)
         return boxes[keep], [members[i] for i in keep], areas[keep]
 
-    def _merge_test(self, bp: np.ndarray, ap, bt: np.ndarray, at: np.ndarray, med: float):
+    def _merge_test(self, bp: np.ndarray, ap, bt: np.ndarray, at: np.ndarray, med: float,
+                    max_h: float = np.inf):
         """May fragment(s) ``bp`` (xyxy, area ``ap``) join piece(s) ``bt`` (area ``at``)? Either one
-        fragment against many pieces, or pairs row by row. Returns (ok, gap x + gap y)."""
+        fragment against many pieces, or pairs row by row. The union is never taller than ``max_h``, the
+        tallest digit (a big digit would become no candidate at all). Returns (ok, gap x + gap y)."""
         cfg = self.config
         px0, py0, px1, py1 = bp[..., 0], bp[..., 1], bp[..., 2], bp[..., 3]
         tx0, ty0, tx1, ty1 = bt[:, 0], bt[:, 1], bt[:, 2], bt[:, 3]
@@ -969,7 +971,8 @@ class Segmenter:
         xover = np.minimum(tx1, px1) - np.maximum(tx0, px0)
         yover = np.minimum(ty1, py1) - np.maximum(ty0, py0)
         fragment = (hp < cfg.fragment_height * ht) & (ap < 0.9 * at + 1)
-        shape_ok = (uw <= cfg.merge_max_aspect * uh) & (uh <= 1.35 * np.maximum(med, ht)) & (uh >= 0.5 * med)
+        shape_ok = ((uw <= cfg.merge_max_aspect * uh) & (uh >= 0.5 * med) & (uh <= max_h)
+                    & (uh <= 1.35 * np.maximum(med, ht)))
         # a round dot clearly apart from the stroke below/above it is the dot of i, j, ! or ?: not merged
         dot = (np.maximum(wp, hp) <= 0.3 * uh) & (wp <= 2 * hp) & (hp <= 2 * wp) & (gy > 0.05 * uh)
         stacked = (xover >= 0.3 * np.minimum(wp, wt)) & (gy <= cfg.merge_gap * uh) & (gx == 0) & ~dot

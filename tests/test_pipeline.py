@@ -190,3 +190,50 @@ def test_handwritten_digits_in_a_form_comb(classifier, mnist_test):
 
     assert read(PipelineConfig()) == truth
     assert read(PipelineConfig().with_(cell_sides=False)) != truth  # (what it was before)
+
+
+def _busy_room(seed: int = 5) -> np.ndarray:
+    """A busy, contrasty background (blotches from dark to light), gray uint8 720x1280."""
+    rng = np.random.default_rng(seed)
+    room = cv2.GaussianBlur(rng.integers(40, 200, (45, 80)).astype(np.uint8), (3, 3), 0)
+    return cv2.resize(room, (1280, 720), interpolation=cv2.INTER_CUBIC)
+
+
+def _held_sheet(digit: np.ndarray, background: np.ndarray, sheet_h: int = 480, size: float = 0.75) -> np.ndarray:
+    """A white sheet with one big marker digit (MNIST, ``size`` x the sheet's height) held up in front
+    of ``background``, slightly tilted: BGR."""
+    sh, sw = sheet_h, int(sheet_h * 0.75)
+    sheet = np.full((sh, sw), 235.0, np.float32)
+    ds = int(sh * size)
+    ink = cv2.resize(digit.astype(np.float32) / 255, (ds, ds), interpolation=cv2.INTER_CUBIC)
+    ink = cv2.dilate(ink, np.ones((int(ds * 0.03) | 1,) * 2, np.uint8))  # a marker's stroke
+    oy, ox = (sh - ds) // 2, (sw - ds) // 2
+    canvas = np.zeros((sh, sw), np.float32)
+    y0, x0 = max(0, oy), max(0, ox)
+    canvas[y0:y0 + min(ds, sh), x0:x0 + min(ds, sw)] = ink[y0 - oy:y0 - oy + min(ds, sh), x0 - ox:x0 - ox + min(ds, sw)]
+    sheet = sheet * (1 - canvas) + 25 * canvas
+    M = cv2.getRotationMatrix2D((sw / 2, sh / 2), 6, 1.0)
+    M[:, 2] += (640 - sw / 2, 360 - sh / 2)
+    warped = cv2.warpAffine(sheet, M, (1280, 720), borderValue=-1)
+    img = np.where(warped >= 0, warped, background.astype(np.float32))
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    return cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+def test_a_big_digit_held_up_to_the_camera_is_read(classifier, mnist_test):
+    """One digit filling much of the frame: taller than a digit may be on a page, its marker strokes wider
+    than the background estimate allows (the big-glyph look), on a plain wall or a busy room."""
+    on, off = Recognizer(classifier), Recognizer(classifier, PipelineConfig().with_(big_glyphs=False))
+    img = page(720, 1280)
+    cv2.putText(img, "42", (300, 600), cv2.FONT_HERSHEY_SIMPLEX, 18, (30, 30, 30), 40, cv2.LINE_AA)  # ~400 px
+    assert [n.text for n in on.process(img).numbers] == ["42"]
+    assert [n.text for n in off.process(img).numbers] != ["42"]
+    img = page(720, 1280)
+    paste_mnist(img, mnist_test.images[0], 300, 40, 640)  # a handwritten 7, ink about 450 px tall
+    assert on.process(img).digits.label.tolist() == [int(mnist_test.labels[0])]
+    assert off.process(img).digits.label.tolist() != [int(mnist_test.labels[0])]
+    # a sheet held up in front of a busy room: the digit's surroundings are the sheet, not the room
+    wall = np.full((720, 1280), 150, np.uint8)
+    for background in (wall, _busy_room()):
+        res = on.process(_held_sheet(mnist_test.images[1], background))
+        assert res.digits.label.tolist() == [int(mnist_test.labels[1])], (res.digits.xyxy, res.digits.label)
