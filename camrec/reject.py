@@ -206,14 +206,12 @@ def _broken_lines(xyxy: np.ndarray, label: np.ndarray, min_count: int) -> list[n
     dy = cy[None, :] - cy[:, None]
     link = ((gap >= -0.1 * hm) & (gap <= 1.5 * hm) & (dy > 0)
             & (np.abs(cx[None, :] - cx[:, None]) <= 0.6 * dy + 2))
-    if not link.any():
+    if np.count_nonzero(link) < min_count - 1:  # (a group of min_count needs min_count - 1 links)
         return []
     k, comp = connected_components(link, directed=False)
     out = []
-    for c in range(k):
+    for c in np.flatnonzero(np.bincount(comp, minlength=k) >= min_count).tolist():
         m = np.flatnonzero(comp == c)
-        if len(m) < min_count:
-            continue
         med = _median(bh[m])
         if b[m, 3].max() - b[m, 1].min() < 4 * med:
             continue
@@ -331,9 +329,11 @@ class Rejecter:
         # lowercase: on a line of mixed-case text (its rejected characters come in an x-height and a
         # taller ascender/capital size), a "digit" no taller than the x-height letters is a lowercase
         # letter (o, a, n, e, u...): digits are as tall as capitals
+        words = None  # letter-spaced runs of the candidates (once found, used again below)
         if cfg.x_height_ratio > 0 and n >= 4:
             word = np.zeros(n, np.int64)  # word (letter-spaced run) of each candidate
-            for k, run in enumerate(link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio)):
+            words = link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio)
+            for k, run in enumerate(words):
                 word[run] = k
             for run in link_runs(xyxy, cfg.x_height_gap, cfg.row_overlap, cfg.height_ratio):
                 run = np.asarray(run)
@@ -402,7 +402,9 @@ class Rejecter:
                 return float(wr.mean()) if wr.mean() >= vote else -1.0
 
             pending = []  # words not voted letters
-            for run in link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio):
+            if words is None or len(letter_marks):  # (the words found above, unless letter marks joined)
+                words = link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio)
+            for run in words:
                 if len(run) < 2:
                     continue
                 run = np.asarray(run)
