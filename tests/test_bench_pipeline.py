@@ -37,3 +37,18 @@ def test_bench_video_reads_the_fps_camrec_reports():
     assert all(f["fps_best"] > 0 and len(f["fps_runs"]) == 1 for f in figures), figures
     missing = bench_video(str(REPO / "nope.mp4"), [1], repeats=1)
     assert "error" in missing[0] and "nope.mp4" in missing[0]["error"]
+
+
+def test_bench_times_the_original_apps_way_when_tensorflow_is_there():
+    """`camrec bench` also times one Keras predict per crop (the original app's way) when TensorFlow is
+    installed (the train extra, which CI installs); figures only, nothing timed is asserted."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "camrec", "bench", "--part", "classify", "--repeats", "5",
+                           "--original", "yes", "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    original = figures["original"]
+    assert original["keras_one_at_a_time_ms_median"] > 0 and original["speedup_vs_batch"] > 0

@@ -49,10 +49,13 @@ def test_unknown_backend_is_a_usage_error(capsys):
 
 
 def test_bench_prints_figures(capsys):
-    assert main(["bench", "--repeats", "20", "--json"]) == 0
+    assert main(["bench", "--repeats", "20", "--json", "--original", "no"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["classify"]["crops"] == 20 and figures["classify"]["batch_ms_median"] > 0
     assert figures["cold"]["tensorflow_imported"] is False
+    assert figures["original"] is None  # (not asked for: no TensorFlow import here)
+    assert main(["bench", "--part", "classify", "--repeats", "5", "--original", "no"]) == 0
+    assert "original app's way (Keras predict per crop): not timed" in capsys.readouterr().out
 
 
 def test_console_script_runs_as_subprocess():
