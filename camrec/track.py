@@ -449,7 +449,7 @@ class DigitTracker:
             # not at the frame's edge, where digits really leave the view. A number that grew (digits
             # entering the view) is shown whole at once.
             text, confidence = texts[c], confs[c]
-            if (len(track.text) > len(text) and track.held < cfg.number_hold
+            if (len(track.text) > len(text) and track.held < cfg.number_hold and "/" not in (number.display or "")
                     and not _at_edge(np.asarray(number.xyxy, np.float64), frame_size)):
                 text, confidence = track.text, self._text_confidence(track)
                 track.held += 1

@@ -131,6 +131,27 @@ def test_number_keeps_a_digit_lost_for_a_frame_and_grows_at_once():
     assert [n.text for n in out.numbers] == ["07124"]
 
 
+def test_a_date_read_with_its_slashes_is_not_held_back_by_a_longer_reading():
+    """A date's '/' is read as a 1 in some frames and found as a separator in others; the frames that
+    found it show the date as read, not the longer voted text (the hold is for a digit lost to blur)."""
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    boxes = row(6)
+    slash = [0, 2, 1, 1, 0, 3]  # box 2 is a '/' read as a 1 in the first frames
+    for f in range(3):
+        tracker.update(make_result(f, boxes, slash, numbers=[(0, 1, 2, 3, 4, 5)]))
+    kept = [0, 1, 3, 4, 5]  # the slash found: five digits, a '/' in the display
+    res = make_result(3, [boxes[i] for i in kept], [slash[i] for i in kept], numbers=[(0, 1, 2, 3, 4)])
+    res.numbers[0].display = "02/103"
+    out = tracker.update(res)
+    assert [n.text for n in out.numbers] == ["02103"]
+    # the same five digits without a '/' (a digit lost to blur): the longer reading is held one frame
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    for f in range(3):
+        tracker.update(make_result(f, boxes, slash, numbers=[(0, 1, 2, 3, 4, 5)]))
+    out = tracker.update(make_result(3, [boxes[i] for i in kept], [slash[i] for i in kept], numbers=[(0, 1, 2, 3, 4)]))
+    assert [n.text for n in out.numbers] == ["021103"]
+
+
 def test_initialization_delay_hides_new_tracks():
     tracker = DigitTracker(TrackerConfig(initialization_delay=2, hit_counter_max=5))
     counts = [len(tracker.update(make_result(f, row(2), [4, 2])).digits) for f in range(4)]
