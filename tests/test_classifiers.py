@@ -69,9 +69,9 @@ def test_not_a_digit_class_rejects_clutter_and_keeps_digits(litert, mnist_test_x
     assert meta.classes[-1] == "not-a-digit" and len(meta.classes) == 11
     threshold = PipelineConfig().reject_class_threshold
     clutter = predict_all(litert, render_negatives(1000, 12345, split="test"))
-    assert (clutter[:, 10] > threshold).mean() >= 0.8  # measured 0.859 when shipped
+    assert (clutter[:, 10] > threshold).mean() >= 0.8  # measured 0.855 when shipped
     digits = predict_all(litert, mnist_test_x)
-    assert (digits[:, 10] > threshold).mean() <= 0.005  # measured 0.0016
+    assert (digits[:, 10] > threshold).mean() <= 0.005  # measured 0.0013
 
 
 def test_tflite_and_onnx_agree(litert_test_pred, mnist_test_x):
