@@ -139,6 +139,26 @@ def _valid_date(groups: list[str]) -> bool:
     return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
 
 
+def _date_shaped(groups: list[str]) -> bool:
+    """Three groups shaped like a date (dd/mm/yy(yy) or yyyy/mm/dd), whatever their values."""
+    if len(groups) != 3 or not all(groups):
+        return False
+    a, b, c = groups
+    if len(a) == 4:
+        a, c = c, a
+    return len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4)
+
+
+def _strong_slash(xyxy: np.ndarray, members: list[int], k: int) -> bool:
+    """Member ``k`` is clearly a '/': slanted (box at least 0.45 as wide as tall) and taller than its
+    neighbours (1.05 x their mean height): a misread digit of the date then does not keep its slashes
+    digits."""
+    x0, y0, x1, y1 = xyxy[members[k]]
+    h = y1 - y0
+    hn = 0.5 * sum(xyxy[members[j], 3] - xyxy[members[j], 1] for j in (k - 1, k + 1))
+    return bool(x1 - x0 >= 0.45 * h and h >= 1.05 * hn)
+
+
 def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
     """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning most of
     the height of its neighbours (at least 0.75 of it, ends within 0.2 of theirs: a hand's slash is
@@ -192,7 +212,7 @@ def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps:
             groups.append("".join(map(str, lab[start:end])))
             start = k + 1
         groups.append("".join(map(str, lab[start:])))
-        if not _valid_date(groups):
+        if not _valid_date(groups) and not (_date_shaped(groups) and all(_strong_slash(xyxy, members, k) for k in pick)):
             continue
         if not marks and min(len(groups[0]), len(groups[1])) < 2 and not all(_taller(xyxy, members, k) for k in pick):
             continue  # d/m/yy shapes are common among 6-7 digit numbers: only clearly taller strokes

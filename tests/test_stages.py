@@ -902,6 +902,16 @@ def test_group_date_slashes_read_as_ones_become_separators():
     xyxy[[2, 5], 3] += 8
     (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
     assert number.display == "18/02/2013"
+    # a misread digit ("06" read "76") makes no valid date, but two clearly slanted strokes taller than
+    # the digits at a date's places are its slashes all the same
+    xyxy, _ = _date_boxes(slash_w=28, slash_h=56)
+    labels = np.array([7, 6, 1, 1, 2, 1, 2, 0, 1, 3])  # 76 / 12 / 2013
+    (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
+    assert number.display == "76/12/2013"
+    xyxy, _ = _date_boxes(slash_w=16, slash_h=50)  # steeper and no taller: a misread date stays digits
+    xyxy[[2, 5], 1], xyxy[[2, 5], 3] = 100, 150
+    (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
+    assert number.text == "7611212013"
     # a stroke half the digits' height is no slash
     xyxy, labels = _date_boxes(slash_w=16, slash_h=25)
     xyxy[[2, 5], 1] += 12
