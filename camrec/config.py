@@ -66,6 +66,9 @@ class PipelineConfig:
     line_repair: bool = True
     """Where a character's stroke crosses a removed line (ink on both sides within 0.4 of the
     median digit height), the line's pixels stay: a rule struck through a 9 leaves it whole."""
+    box_sides: bool = True
+    """A thin candidate whose top and bottom both end on ruled-line ink the line step removed is the side of
+    a box or a cell (a box drawn around an amount), not a 1."""
     cell_sides: bool = True
     """Upright strokes left between two removed horizontal lines (a form's cell sides) go with the lines."""
     rescue_level: float = 0.5

@@ -596,6 +596,10 @@ class Segmenter:
         # Digit-sized but much shorter than the characters beside it on its line: a mark, unless it is of
         # the frame's usual digit size (those 'characters beside it' are then pattern or border pieces)
         # (sizes are compared with the neighbours, not the whole frame: a page may hold digits of many sizes)
+        # a stroke that runs from one removed rule to another is a box's or a cell's side, not a 1: its top
+        # and its bottom end on the rules' ink (a drawn box around an amount, tilted in the photo)
+        if cfg.box_sides and binary is not start and digit.any():
+            digit &= ~self._between_rules(boxes, digit, cv2.subtract(start, binary))
         if digit.sum() >= 2:
             short = self._short_on_line(boxes, digit)
             if cfg.short_exempt > 0:
@@ -693,6 +697,23 @@ class Segmenter:
         cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(np.int64), 0, W - 1)
         cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(np.int64), 0, H - 1)
         return pre.page[cy, cx] > 0
+
+    @staticmethod
+    def _between_rules(boxes: np.ndarray, digit: np.ndarray, removed: np.ndarray) -> np.ndarray:
+        """Thin candidates (at most 0.45 as wide as tall) with removed rule ink (``removed``: what the
+        line step took out) right at their top and their bottom (within 2 px: they were joined, over
+        their width widened by 2 px)."""
+        H, W = removed.shape
+        out = np.zeros(len(boxes), bool)
+        b = np.rint(boxes).astype(np.int64)
+        w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+        for i in np.flatnonzero(digit & (w <= 0.45 * h)).tolist():
+            x0, y0, x1, y1 = b[i].tolist()
+            xa, xb = max(0, x0 - 2), min(W, x1 + 2)
+            top = removed[max(0, y0 - 2):min(H, y0 + 1), xa:xb]
+            bottom = removed[max(0, y1 - 1):min(H, y1 + 2), xa:xb]
+            out[i] = bool(top.size and bottom.size and top.any() and bottom.any())
+        return out
 
     @staticmethod
     def _short_on_line(boxes: np.ndarray, digit: np.ndarray, ratio: float = 0.45) -> np.ndarray:

@@ -237,3 +237,23 @@ def test_a_big_digit_held_up_to_the_camera_is_read(classifier, mnist_test):
     for background in (wall, _busy_room()):
         res = on.process(_held_sheet(mnist_test.images[1], background))
         assert res.digits.label.tolist() == [int(mnist_test.labels[1])], (res.digits.xyxy, res.digits.label)
+
+
+def test_the_side_of_a_box_drawn_around_an_amount_is_not_a_one(classifier):
+    """Committed scene 7: a cheque's amount box, tilted in the photo; its thin right side, left alone when
+    the line step took the box's top and bottom, ends on their removed ink at both ends: a side, not a 1."""
+    from pathlib import Path
+
+    from camrec.scenes import iou_matrix, load_truth
+
+    truth = load_truth(Path(__file__).parent / "data" / "scenes" / "scene_0007.json")
+    img = cv2.imread(str(truth.image))
+    side = np.float64([[1048, 280, 1060, 322]])  # where the box's right side stands
+
+    def ones_on_the_side(config):
+        res = Recognizer(classifier, config).process(img)
+        xy = res.digits.xyxy.astype(np.float64)
+        return int((iou_matrix(side, xy)[0] > 0.3).sum()) if len(xy) else 0
+
+    assert ones_on_the_side(PipelineConfig()) == 0
+    assert ones_on_the_side(PipelineConfig().with_(box_sides=False)) == 1
