@@ -163,8 +163,8 @@ def _towers(xyxy: np.ndarray, run: list[int], i: int, line_h: float, margin: flo
 def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray:
     """Marks that look like lowercase letters beside a candidate, as boxes on that candidate's line.
 
-    A mark counts when it stands on a candidate's baseline (bottoms within 0.12 of its height), is
-    0.45-0.8 of its height (x-height: a dot, dash or speck is smaller or flatter), at least 0.6 of its
+    A mark counts when it stands on a candidate's baseline (bottoms within 0.2 of its height: a hand
+    does not keep to a line), is 0.45-0.8 of its height (x-height: a dot, dash or speck is smaller or flatter), at least 0.6 of its
     own height and 0.3 of the candidate's wide (a, c, e, o, n, r, s, u...: a comma, a colon, an i or a +
     is narrower or off the baseline) and at most 1.3 heights, and is at most ``gap`` heights away from it. Its box is stretched to the candidate's top
     and bottom so that the word grouping takes it as one more character of the line."""
@@ -179,7 +179,7 @@ def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray
         return np.zeros((0, 4), np.float32)
     mh, mw = (m[:, 3] - m[:, 1])[None], (m[:, 2] - m[:, 0])[None]
     apart = np.maximum(m[None, :, 0] - xyxy[:, None, 2], xyxy[:, None, 0] - m[None, :, 2])
-    ok = ((np.abs(m[None, :, 3] - xyxy[:, None, 3]) <= 0.12 * ch) & (mh >= 0.45 * ch) & (mh <= 0.8 * ch)
+    ok = ((np.abs(m[None, :, 3] - xyxy[:, None, 3]) <= 0.2 * ch) & (mh >= 0.45 * ch) & (mh <= 0.8 * ch)
           & (mw >= 0.6 * mh) & (mw >= 0.3 * ch) & (mw <= 1.3 * ch) & (apart <= gap * ch) & (apart >= -0.1 * ch))
     hit = np.flatnonzero(ok.any(0))
     if not len(hit):

@@ -492,6 +492,11 @@ def test_lowercase_letters_too_small_for_candidates_still_make_a_word():
     assert Rejecter().run(xyxy, probs, fill, marks=a).keep.tolist() == [False, False, False]
     assert Rejecter(PipelineConfig().with_(letter_marks=False)).run(xyxy, probs, fill, marks=a).keep.tolist() == [
         False, True, True]
+    # handwritten, the a sits a little above the l's baseline (0.18 of their height)
+    a_high = np.float32([[16, 4, 23, 13]])
+    xyxy_hand = np.float32([[0, 0, 14, 16], [25, 2, 28, 16], [30, 2, 33, 16]])  # the l's 14 tall
+    xyxy_hand[1:, 3] = 15.5
+    assert Rejecter().run(xyxy_hand, probs, fill, marks=a_high).keep.tolist() == [False, False, False]
     # "Do": D alone is a sure 0, its o a mark: an O
     probs2 = np.zeros((1, 11), np.float32)
     probs2[0, 0] = 1.0
