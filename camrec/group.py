@@ -124,21 +124,6 @@ def _group_after(xyxy: np.ndarray, run: list[int], b: int, tight_gap: float, ste
     return n
 
 
-def _valid_date(groups: list[str]) -> bool:
-    """dd/mm/yy(yy), mm/dd/yy(yy) or yyyy/mm/dd with plausible values."""
-    if len(groups) != 3 or not all(groups):
-        return False
-    a, b, c = groups
-    if len(a) == 4:
-        a, c = c, a
-    if len(a) > 2 or len(b) > 2 or len(c) not in (2, 4):
-        return False
-    if len(c) == 4 and not 1800 <= int(c) <= 2199:
-        return False
-    x, y = int(a), int(b)
-    return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
-
-
 def _date_shaped(groups: list[str]) -> bool:
     """Three groups shaped like a date (dd/mm/yy(yy) or yyyy/mm/dd), whatever their values."""
     if len(groups) != 3 or not all(groups):
@@ -147,6 +132,19 @@ def _date_shaped(groups: list[str]) -> bool:
     if len(a) == 4:
         a, c = c, a
     return len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4)
+
+
+def _valid_date(groups: list[str]) -> bool:
+    """dd/mm/yy(yy), mm/dd/yy(yy) or yyyy/mm/dd with plausible values."""
+    if not _date_shaped(groups):
+        return False
+    a, b, c = groups
+    if len(a) == 4:
+        a, c = c, a
+    if len(c) == 4 and not 1800 <= int(c) <= 2199:
+        return False
+    x, y = int(a), int(b)
+    return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
 
 
 def _strong_slash(xyxy: np.ndarray, members: list[int], k: int) -> bool:

@@ -215,15 +215,6 @@ def test_ruled_line_removed_and_digits_kept(recognizer):
     assert [n.text for n in recognizer.process(img).numbers] == ["2017"]
 
 
-def _comb(img, x, y, cell, n, color=90):
-    """A form's row of ``n`` boxes ``cell`` px wide and tall (one digit each), 1 px rules."""
-    c = (color, color, color)
-    cv2.line(img, (x, y), (x + n * cell, y), c, 1)
-    cv2.line(img, (x, y + cell), (x + n * cell, y + cell), c, 1)
-    for k in range(n + 1):
-        cv2.line(img, (x + k * cell, y), (x + k * cell, y + cell), c, 1)
-
-
 def test_a_faint_rule_broken_where_digits_touch_it_is_still_a_rule():
     """A light rule comes out of the threshold in collinear runs where dark digits touch it; the runs
     are judged together, by the span they cover."""
