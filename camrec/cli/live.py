@@ -109,7 +109,8 @@ def run_draw(args: argparse.Namespace) -> int:
 
     # One digit may fill the canvas: the default cap on digit height (a fraction of the frame, meant
     # for camera pages) drops a digit drawn taller than 40 % of the canvas and reads its ends as 1s.
-    recognizer_for = _recognizers(args, PipelineConfig().with_(max_digit_frac=1.0))
+    # (So the main pass sees every size here, and the big-glyph look has nothing to add.)
+    recognizer_for = _recognizers(args, PipelineConfig().with_(max_digit_frac=1.0, big_glyphs=False))
     models = [args.model] + [m for m in ("cnn", "svc") if m != args.model]
 
     def recognize(image, model):
