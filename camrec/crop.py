@@ -73,6 +73,15 @@ def _shrunk(soft: np.ndarray, r: int, side: int = _MORPH_SIDE) -> tuple[np.ndarr
     return cv2.resize(soft, size, interpolation=cv2.INTER_AREA), r_small
 
 
+def _inside(mask: np.ndarray, x: int, y: int, margin: int) -> bool:
+    """Is the square ``margin`` px around (x, y) inside ``mask``? For a convex mask (a sheet's hull) its
+    four corners tell. (The sheet mask reaches a little beyond the sheet: twice that is well inside.)"""
+    H, W = mask.shape
+    xs = (max(0, x - margin), min(W - 1, x + margin))
+    ys = (max(0, y - margin), min(H - 1, y + margin))
+    return all(mask[yy, xx] for yy in ys for xx in xs)
+
+
 def _sides_covered(mask: np.ndarray, b: int, frac: float) -> bool:
     """Does ink within ``b`` px of each of the four sides cover more than ``frac`` of that side?"""
     h, w = mask.shape
@@ -125,8 +134,6 @@ class CropNormalizer:
         cfg = self.config
         H, W = pre.contrast.shape
         page = pre.page
-        # (the sheet mask reaches a little beyond the sheet: its inside is that mask, eroded by twice that)
-        inner = cv2.erode(page, np.ones((41, 41), np.uint8)) if page is not None else None
         for i in range(n):
             mask, x0, y0 = segments.mask(i)
             h, w = mask.shape
@@ -147,7 +154,7 @@ class CropNormalizer:
             ya, yb = max(0, y0 - m), min(H, y0 + h + m)
             above = pre.contrast[ya:y0, xa:xb]
             below = pre.contrast[y0 + h:yb, xa:xb]
-            if page is None or not inner[min(H - 1, y0 + h // 2), min(W - 1, x0 + w // 2)]:
+            if page is None or not _inside(page, x0 + w // 2, y0 + h // 2, 20):
                 means = [float(cv2.mean(b)[0]) for b in (above, below) if b.size >= 0.25 * m * (xb - xa)]
             else:  # well inside a sheet on a busy desk, the desk is not the digit's surroundings: only the
                 # sheet's part of the bands counts (a stroke at the sheet's edge is judged on both)
