@@ -7,13 +7,16 @@ to a webcam: it is too tall for a candidate, and its marker strokes are wider
 than the background estimate, which then takes their middle for paper.
 
 :class:`BigGlyphs` looks for such glyphs alone, on a copy of the gray frame
-about ``big_glyph_side`` px on its shorter side (a few hundred pixels across,
-so the look costs about 0.1-0.2 ms when there is nothing to find): background by a closing as wide as half that side,
-relative ink contrast, Otsu's threshold (at least ``min_contrast``), and the
-connected pieces that could be one glyph: 0.3-0.95 of the side tall, inside
-the frame (a sheet's edge or a shadow touches its border), of a digit's
-proportions, strokes rather than a filled shape. Their MNIST crops are
-returned for the classifier; the pipeline keeps those it reads as digits and
+about ``big_glyph_side`` px on its shorter side (a few thousand pixels: the
+look costs about 0.1 ms when there is nothing to find): background by a
+closing as wide as half that side, relative ink contrast, Otsu's threshold (at
+least ``min_contrast``), and the connected pieces that could be one dark
+glyph: 0.3-0.95 of the side tall, inside the frame (a sheet's edge or a shadow
+touches its border), of a digit's proportions, strokes rather than a filled
+shape, on clean paper (no other ink around it, the same background on both
+sides). Dark on light only: light on dark, a sheet on a dark desk would be a
+big glyph too. Their MNIST crops are returned for the classifier; the
+pipeline keeps those it reads surely (``big_glyph_confidence``) as digits and
 that no digit of the frame's own pass overlaps.
 
 Pure computation: no windows, files or clocks.
@@ -55,10 +58,9 @@ class BigGlyphs:
         # (a point sample of 2x2 pixels per cell: an area average costs 0.2-0.8 ms here, and strokes this
         # wide need none)
         small = cv2.resize(gray, (w // step, h // step), interpolation=cv2.INTER_LINEAR)
-        # polarity on its own (the frame's test looks at thin strokes, and a glyph this big has none):
-        # dark ink first, as on paper; light (chalk, a dark sign) only when that finds nothing
-        found = self._find(small, step)
-        return found if len(found.xyxy) else self._find(255 - small, step)
+        # dark ink only, as on paper, whatever the frame's polarity test said (it looks at thin strokes,
+        # and a glyph this big has none)
+        return self._find(small, step)
 
     def _find(self, small: np.ndarray, step: int) -> BigCandidates:
         """Big dark glyphs on ``small`` (the downscaled gray frame, ``step`` px per pixel)."""

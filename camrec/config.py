@@ -47,6 +47,9 @@ class PipelineConfig:
     much of the frame, strokes wider than ``max_stroke_frac``): see :mod:`camrec.big`."""
     big_glyph_side: int = 60
     """The shorter side (px, about) of the copy the big-glyph look works on."""
+    big_glyph_confidence: float = 0.9
+    """A big glyph is reported only when the classifier is at least this sure of its digit (it stands
+    alone: no word or line context rules on it)."""
     big_glyph_clutter: float = 0.02
     """A big glyph's surroundings (half its height each way) hold at most this share of other ink."""
     max_digit_frac: float = 0.4

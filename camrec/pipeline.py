@@ -139,7 +139,7 @@ class Recognizer:
             crops = cand.crops
         probs = self._predict(crops)
         verdict = self.rejecter.run(xyxy, probs, np.full(len(xyxy), 0.3, np.float32))
-        keep = verdict.keep
+        keep = verdict.keep & (verdict.score >= self.config.big_glyph_confidence)  # (alone: no context rules)
         if not keep.any():
             return None
         return xyxy[keep], verdict.label[keep], verdict.score[keep], probs[keep], crops[keep]
