@@ -15,7 +15,7 @@ from camrec.big import BigGlyphs
 from camrec.config import PipelineConfig
 from camrec.crop import CropNormalizer, line_continuation, side_step
 from camrec.group import Grouper
-from camrec.preprocess import Preprocessor
+from camrec.preprocess import Preprocessed, Preprocessor
 from camrec.reject import Rejecter
 from camrec.segment import Segmenter
 from camrec.split import Splitter
@@ -118,7 +118,7 @@ class Recognizer:
         return FrameResult(frame=frame.index, width=frame.width, height=frame.height, digits=digits,
                            numbers=numbers, timing_ms=ms, source=frame.source, crops=all_crops[sel])
 
-    def _big(self, pre, found: np.ndarray):
+    def _big(self, pre: Preprocessed, found: np.ndarray):
         """Digits too big for the frame's size limits (see :mod:`camrec.big`), read and rejected like
         the others (a second, small batch: only when such a glyph is there), that overlap no digit
         ``found`` (xyxy, frame coordinates). None, or their (xyxy, label, score, probs, crops)."""
