@@ -11,13 +11,14 @@ about ``big_glyph_side`` px on its shorter side (a few thousand pixels: the
 look costs about 0.1 ms when there is nothing to find): background by a
 closing as wide as half that side, relative ink contrast, Otsu's threshold (at
 least ``min_contrast``), and the connected pieces that could be one dark
-glyph: 0.3-0.95 of the side tall, inside the frame (a sheet's edge or a shadow
-touches its border), of a digit's proportions, strokes rather than a filled
-shape, on clean paper (no other ink around it, the same background on both
-sides). Dark on light only: light on dark, a sheet on a dark desk would be a
-big glyph too. Their MNIST crops are returned for the classifier; the
-pipeline keeps those it reads surely (``big_glyph_confidence``) as digits and
-that no digit of the frame's own pass overlaps.
+glyph: at least 0.3 of the shorter side and at most 0.95 of the height tall,
+inside the frame (a sheet's edge or a shadow touches its border), of a digit's
+proportions, strokes rather than a filled shape, on clean paper (no other ink
+around it, the same background on both sides). Dark on light only: light on
+dark, a sheet on a dark desk would be a big glyph too. Their MNIST crops are
+returned for the classifier; the pipeline keeps those it reads surely
+(``big_glyph_confidence``) as digits and that no digit of the frame's own
+pass overlaps.
 
 Pure computation: no windows, files or clocks.
 """
@@ -31,6 +32,7 @@ import numpy as np
 
 from camrec.config import PipelineConfig
 from camrec.normalize import SIZE, to_mnist
+from camrec.preprocess import ink_contrast
 
 
 @dataclass
@@ -72,8 +74,7 @@ class BigGlyphs:
         # background: a closing wider than any stroke of a glyph up to the frame's height
         background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)),
                                       borderType=cv2.BORDER_REPLICATE)
-        background = cv2.max(background, small)
-        contrast = cv2.divide(cv2.subtract(background, small), cv2.max(background, 1), scale=255)
+        _, contrast = ink_contrast(background, small)
         t, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
         t = max(t, cfg.min_contrast * 255.0)
         binary = cv2.threshold(contrast, t, 1, cv2.THRESH_BINARY)[1]
@@ -88,28 +89,26 @@ class BigGlyphs:
             return none
         # a glyph held up stands on clean paper: around it (half its height each way) there is no ink but
         # its own and its fellow glyphs' (a margin rule or a sheet's edge runs through text or desk)
-        glyphs = np.isin(labels, ids).view(np.uint8) if len(ids) > 1 else (labels == ids[0]).view(np.uint8)
-        other = cv2.subtract(binary, glyphs)
-        clean = []
+        other = cv2.subtract(binary, np.isin(labels, ids).view(np.uint8))
+        xyxy, crops = [], []
         for i in ids.tolist():
             x0, y0, ww, hh = (int(v) for v in stats[i, :4])
             m = hh // 2
             ring = other[max(0, y0 - m):y0 + hh + m, max(0, x0 - m):x0 + ww + m]
+            if cv2.countNonZero(ring) > cfg.big_glyph_clutter * ring.size:
+                continue
             # and paper on both sides: left and right of it the same background (an edge has two)
             s = max(2, ww // 2)
             left = background[y0:y0 + hh, max(0, x0 - s):x0]
             right = background[y0:y0 + hh, x0 + ww:x0 + ww + s]
-            sides = (left.size and right.size
-                     and abs(float(left.mean()) - float(right.mean())) <= 0.3 * max(float(left.mean()), float(right.mean()), 1.0))
-            clean.append(bool(sides) and cv2.countNonZero(ring) <= cfg.big_glyph_clutter * ring.size)
-        ids = ids[np.asarray(clean, bool)]
-        if not len(ids):
-            return none
-        xyxy, crops = [], []
-        for i in ids.tolist():
-            x0, y0, ww, hh = (int(v) for v in stats[i, :4])
+            if not (left.size and right.size):
+                continue
+            lm, rm = float(left.mean()), float(right.mean())
+            if abs(lm - rm) > 0.3 * max(lm, rm, 1.0):
+                continue
             mask = labels[y0:y0 + hh, x0:x0 + ww] == i
-            ink = np.where(mask, contrast[y0:y0 + hh, x0:x0 + ww], 0).astype(np.float32)
-            crops.append(to_mnist(ink))
+            crops.append(to_mnist(np.where(mask, contrast[y0:y0 + hh, x0:x0 + ww], 0).astype(np.float32)))
             xyxy.append([x0 * step, y0 * step, (x0 + ww) * step, (y0 + hh) * step])
+        if not xyxy:
+            return none
         return BigCandidates(np.float32(xyxy), np.stack(crops))

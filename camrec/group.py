@@ -124,37 +124,24 @@ def _group_after(xyxy: np.ndarray, run: list[int], b: int, tight_gap: float, ste
     return n
 
 
-def _date_shaped(groups: list[str]) -> bool:
-    """Three groups shaped like a date (dd/mm/yy(yy) or yyyy/mm/dd), whatever their values."""
+def _date_parts(groups: list[str]) -> tuple[str, str, str] | None:
+    """(day or month, month or day, year) of three groups shaped like a date (dd/mm/yy(yy), mm/dd/yy(yy)
+    or yyyy/mm/dd), whatever their values; None when they are not."""
     if len(groups) != 3 or not all(groups):
-        return False
+        return None
     a, b, c = groups
     if len(a) == 4:
         a, c = c, a
-    return len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4)
+    return (a, b, c) if len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4) else None
 
 
-def _valid_date(groups: list[str]) -> bool:
-    """dd/mm/yy(yy), mm/dd/yy(yy) or yyyy/mm/dd with plausible values."""
-    if not _date_shaped(groups):
-        return False
-    a, b, c = groups
-    if len(a) == 4:
-        a, c = c, a
+def _plausible_date(parts: tuple[str, str, str]) -> bool:
+    """Day and month in range (either order), a four-digit year in 1800-2199."""
+    a, b, c = parts
     if len(c) == 4 and not 1800 <= int(c) <= 2199:
         return False
     x, y = int(a), int(b)
     return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
-
-
-def _strong_slash(xyxy: np.ndarray, members: list[int], k: int) -> bool:
-    """Member ``k`` is clearly a '/': slanted (box at least 0.45 as wide as tall) and taller than its
-    neighbours (1.05 x their mean height): a misread digit of the date then does not keep its slashes
-    digits."""
-    x0, y0, x1, y1 = xyxy[members[k]]
-    h = y1 - y0
-    hn = 0.5 * sum(xyxy[members[j], 3] - xyxy[members[j], 1] for j in (k - 1, k + 1))
-    return bool(x1 - x0 >= 0.45 * h and h >= 1.05 * hn)
 
 
 def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
@@ -170,10 +157,18 @@ def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
     return bool(spans and (w >= 0.25 * h or h >= 1.05 * hn))
 
 
-def _taller(xyxy: np.ndarray, members: list[int], k: int) -> bool:
-    """Member ``k`` is at least 1.1 times as tall as its two neighbours on average."""
-    h = lambda m: xyxy[m, 3] - xyxy[m, 1]  # noqa: E731
-    return bool(h(members[k]) >= 0.55 * (h(members[k - 1]) + h(members[k + 1])))
+def _taller(xyxy: np.ndarray, members: list[int], k: int, factor: float = 1.1) -> bool:
+    """Member ``k`` is at least ``factor`` times as tall as its two neighbours on average."""
+    h = xyxy[:, 3] - xyxy[:, 1]
+    return bool(h[members[k]] >= 0.5 * factor * (h[members[k - 1]] + h[members[k + 1]]))
+
+
+def _strong_slash(xyxy: np.ndarray, members: list[int], k: int) -> bool:
+    """Member ``k`` is clearly a '/': slanted (box at least 0.45 as wide as tall) and 1.05 times as tall
+    as its neighbours. Two such strokes at a date's places are its slashes even when a misread digit
+    makes the values no date."""
+    x0, y0, x1, y1 = xyxy[members[k]]
+    return bool(x1 - x0 >= 0.45 * (y1 - y0) and _taller(xyxy, members, k, 1.05))
 
 
 def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps: list[str]) -> set[int]:
@@ -181,10 +176,11 @@ def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps:
 
     Handwritten slashes look like slanted 1s (MNIST 1s lean too: median slant 0.19, a quarter above
     0.42), so shape alone is not enough. A '1' is taken for a '/' only when (a) it is slash-like
-    (:func:`slash_like`: at least as tall as its neighbours, spanning the line, slanted or wide), (b)
+    (:func:`slash_like`: most of its neighbours' height, spanning the line, slanted or taller), (b)
     taking it (and any '/' mark already found) as separators splits the number into exactly three
-    groups that form a valid date (dd/mm/yy, dd/mm/yyyy, mm/dd/yyyy, yyyy/mm/dd), and (c) the
-    number has no other separators than spaces. Short forms with a one-digit day or month (d/m/yy),
+    groups shaped like a date (dd/mm/yy, dd/mm/yyyy, mm/dd/yyyy, yyyy/mm/dd) with plausible values,
+    or with any values when every stroke taken is clearly a slash (:func:`_strong_slash`), and (c)
+    the number has no other separators than spaces. Short forms with a one-digit day or month (d/m/yy),
     which random 6-7 digit numbers often fit, need both strokes 1.1 times taller than their
     neighbours. Of several readings, the tallest strokes win.
     """
@@ -210,7 +206,8 @@ def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps:
             groups.append("".join(map(str, lab[start:end])))
             start = k + 1
         groups.append("".join(map(str, lab[start:])))
-        if not _valid_date(groups) and not (_date_shaped(groups) and all(_strong_slash(xyxy, members, k) for k in pick)):
+        parts = _date_parts(groups)
+        if parts is None or not (_plausible_date(parts) or all(_strong_slash(xyxy, members, k) for k in pick)):
             continue
         if not marks and min(len(groups[0]), len(groups[1])) < 2 and not all(_taller(xyxy, members, k) for k in pick):
             continue  # d/m/yy shapes are common among 6-7 digit numbers: only clearly taller strokes

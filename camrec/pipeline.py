@@ -2,7 +2,9 @@
 
 ``Recognizer(classifier, config).process(frame) -> FrameResult``:
 preprocess -> segment -> normalize -> classify (ONE batch) -> split (at most
-two more batches, for boxes too wide for one digit) -> reject -> group.
+two more batches, for boxes too wide for one digit) -> reject -> big (a digit
+too big for the frame's size limits, :mod:`camrec.big`; a small batch only
+when one is there) -> group.
 No windows, files, argv or clock reads here: stage timings go to an injected
 :class:`~camrec.timing.StageTimer`. The classifier is injected too.
 """
@@ -14,6 +16,7 @@ import numpy as np
 from camrec.big import BigGlyphs
 from camrec.config import PipelineConfig
 from camrec.crop import CropNormalizer, line_continuation, side_step
+from camrec.geometry import iou_matrix
 from camrec.group import Grouper
 from camrec.preprocess import Preprocessed, Preprocessor
 from camrec.reject import Rejecter
@@ -22,7 +25,7 @@ from camrec.split import Splitter
 from camrec.timing import StageTimer
 from camrec.types import DigitBoxes, Frame, FrameResult
 
-STAGES = ("preprocess", "segment", "normalize", "classify", "split", "reject", "group", "total")
+STAGES = ("preprocess", "segment", "normalize", "classify", "split", "reject", "big", "group", "total")
 
 
 def ink_slope(crops: np.ndarray) -> np.ndarray:
@@ -127,11 +130,7 @@ class Recognizer:
             return None
         xyxy = cand.xyxy / pre.scale
         if len(found):
-            ix0 = np.maximum(xyxy[:, None, 0], found[None, :, 0])
-            iy0 = np.maximum(xyxy[:, None, 1], found[None, :, 1])
-            ix1 = np.minimum(xyxy[:, None, 2], found[None, :, 2])
-            iy1 = np.minimum(xyxy[:, None, 3], found[None, :, 3])
-            free = ~((ix1 > ix0) & (iy1 > iy0)).any(1)
+            free = ~(iou_matrix(xyxy, found) > 0).any(1)
             if not free.any():
                 return None
             xyxy, crops = xyxy[free], cand.crops[free]

@@ -81,6 +81,14 @@ def _percentile_u8(image: np.ndarray, q: float) -> float:
     return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
+def ink_contrast(background: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(background - image, the same as a fraction of the background scaled to 0-255) for dark ink; a
+    pixel brighter than the background is background too. uint8 images of one size."""
+    background = cv2.max(background, image)
+    diff = cv2.subtract(background, image)
+    return diff, cv2.divide(diff, cv2.max(background, 1), scale=255)
+
+
 class Preprocessor:
     """``run(image) -> Preprocessed``."""
 
@@ -117,10 +125,7 @@ class Preprocessor:
         background = cv2.erode(background, np.ones((5, 5), np.uint8))
         page = self._page(background, (w, h)) if cfg.find_page else None
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-        # A pixel brighter than the smoothed background is background too.
-        background = cv2.max(background, smooth)
-        diff = cv2.subtract(background, smooth)
-        contrast = cv2.divide(diff, cv2.max(background, 1), scale=255)
+        diff, contrast = ink_contrast(background, smooth)
 
         sample = np.ascontiguousarray(contrast[::2, ::2]) if min(h, w) >= 64 else contrast
         t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -220,8 +225,10 @@ class Preprocessor:
         Mainly: thin dark structures (black-hat: a closing fills them) against thin light ones (top-hat)
         on a half-size copy; strokes answer, while large areas (a bright sheet on a dark desk, a shadow)
         do not, and symmetric noise or texture does not tip the balance. Strokes wider than the kernel
-        (bold plate characters) answer only weakly, so when that ratio is undecided (within 1.4x) the
-        deviations from a wide local median of a tiny copy (the background; ink is the minority) decide."""
+        (bold plate characters) answer only weakly, so when that ratio is undecided (within 1.4x), or the
+        thin-stroke evidence is slight (below 2 % of a gray level per pixel of the half copy: a busy room
+        behind a white sheet, one big glyph), the deviations from a wide local median of a tiny copy (the
+        background; ink is the minority) decide."""
         if min(half.shape) < 9 or min(tiny.shape) < 5:
             return True
         # wider than a stroke: 7 px on a 1280x720 frame's half copy, in proportion on larger frames

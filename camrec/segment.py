@@ -3,9 +3,14 @@
 * connected components of the binary ink (8-connectivity), noise dropped;
 * **ruled lines / grids**: straight runs longer than ``line_factor`` x the
   median digit height are erased (only inside components that large, so a
-  1 or a 7 is never touched by a short kernel), except where a character's
-  stroke crosses them (``line_repair``: a rule struck through a 9 or a 1
-  written across a ruled line leaves the character whole);
+  1 or a 7 is never touched by a short kernel) when thin for their length
+  and spanning their component or sticking out of it (``line_max_thickness``,
+  ``line_span``; collinear runs of one faint rule count together), except
+  where a character's stroke crosses them (``line_repair``: a rule struck
+  through a 9 or a 1 written across a ruled line leaves the character whole);
+  the upright strokes between two removed rules, a form's cell sides, go
+  with them (``cell_sides``), and a thin candidate ending on removed rule ink
+  at both ends is a box's side (``box_sides``);
 * **containers** (cheque boxes, form cells): a component whose four bbox
   edges are all ink and that holds ink in the middle third of its box is a
   frame; its edge rows/columns are stripped and what is inside is looked at as
@@ -89,12 +94,14 @@ def _components(binary: np.ndarray):
     are too many). On sparse ink the stats come from the ink pixels alone: OpenCV's stats pass visits
     every pixel of the frame and costs twice the labelling itself."""
     try:
-        n, labels = cv2.connectedComponents(binary, connectivity=8, ltype=cv2.CV_16U)
-        if n < 65000:
-            points = cv2.findNonZero(binary)
-            if points is None or len(points) <= 0.15 * binary.size:
-                return n, labels, _sparse_stats(labels, n, points)
-            return n, labels, cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=cv2.CV_16U)[2]
+        if cv2.countNonZero(binary) > 0.15 * binary.size:  # dense ink: OpenCV's stats pass is worth it
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=cv2.CV_16U)
+            if n < 65000:
+                return n, labels, stats
+        else:
+            n, labels = cv2.connectedComponents(binary, connectivity=8, ltype=cv2.CV_16U)
+            if n < 65000:
+                return n, labels, _sparse_stats(labels, n, cv2.findNonZero(binary))
     except cv2.error:
         pass
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=cv2.CV_32S)
@@ -287,7 +294,8 @@ def _relabel(labels: np.ndarray, stats: np.ndarray, changed: list, max_frac: flo
 
 def _strips_covered(roi_lab: np.ndarray, i: int, frac: float) -> bool:
     """Do pixels of label ``i`` cover at least ``frac`` of the columns of the two top rows, of the two
-    bottom rows, and of the rows of the two left and the two right columns?"""
+    bottom rows, and of the rows of the two left and the two right columns? (One box at a time: the
+    reference :func:`_strips_covered_many` is checked against in tests/test_fast_paths.py.)"""
     h, w = roi_lab.shape
     for strip, axis, n in ((roi_lab[:2], 0, w), (roi_lab[-2:], 0, w), (roi_lab[:, :2], 1, h), (roi_lab[:, -2:], 1, h)):
         if np.count_nonzero((strip == i).any(axis)) / n < frac:
@@ -486,6 +494,7 @@ class Segmenter:
         big = np.flatnonzero((stats[1:, cv2.CC_STAT_WIDTH] > line_len)
                              | (stats[1:, cv2.CC_STAT_HEIGHT] > line_len)) + 1
         canon = None  # label ids in the order a fresh labelling would number them (None: 1, 2, ...)
+        taken_out = None  # the ink the line step took out (rules, huge blobs), when it took any
         if len(big):
             binary = binary.copy()
             removed = False
@@ -528,6 +537,7 @@ class Segmenter:
                     stats, canon = relabelled
                 integral = _ink_integral(binary)
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
+                taken_out = cv2.subtract(start, binary)
 
         # ---- containers (boxes around digits): strip the frame, look inside
         n_before = len(stats)
@@ -546,7 +556,6 @@ class Segmenter:
         # ---- faint digits that thresholding broke into fragments: whole again at a lower threshold
         if cfg.rescue_level > 0:
             n_before = len(stats)
-            taken_out = cv2.subtract(start, binary) if binary is not start else None  # (lines, huge blobs)
             stats = self._rescue_faint(labels, stats, pre, taken_out, med)
             if len(stats) != n_before:
                 med = _median_height(stats, min_h, max_h, clean_of(stats))
@@ -593,13 +602,13 @@ class Segmenter:
         # off the sheet (when one clearly stands out): desk texture
         if digit.any():
             digit &= self._on_page(pre, boxes)
+        # a stroke that runs from one removed rule to another is a box's or a cell's side, not a 1: its top
+        # and its bottom end on the rules' ink (a drawn box around an amount, tilted in the photo)
+        if cfg.box_sides and taken_out is not None and digit.any():
+            digit &= ~self._between_rules(boxes, digit, taken_out)
         # Digit-sized but much shorter than the characters beside it on its line: a mark, unless it is of
         # the frame's usual digit size (those 'characters beside it' are then pattern or border pieces)
         # (sizes are compared with the neighbours, not the whole frame: a page may hold digits of many sizes)
-        # a stroke that runs from one removed rule to another is a box's or a cell's side, not a 1: its top
-        # and its bottom end on the rules' ink (a drawn box around an amount, tilted in the photo)
-        if cfg.box_sides and binary is not start and digit.any():
-            digit &= ~self._between_rules(boxes, digit, cv2.subtract(start, binary))
         if digit.sum() >= 2:
             short = self._short_on_line(boxes, digit)
             if cfg.short_exempt > 0:
@@ -632,7 +641,7 @@ class Segmenter:
         low = cv2.threshold(half, level, 1, cv2.THRESH_BINARY)[1]
         if pre.page is not None:
             low = cv2.bitwise_and(low, pre.page[::2, ::2])
-        if taken_out is not None and cv2.countNonZero(taken_out):  # (ruled lines: their faint fringe too)
+        if taken_out is not None:  # (ruled lines: their faint fringe too)
             low = cv2.subtract(low, cv2.dilate(taken_out, _K33)[::2, ::2])
         n, lab, st = _components(np.ascontiguousarray(low))
         if n < 2:
@@ -975,8 +984,7 @@ class Segmenter:
         keep = np.flatnonzero(alive)
         return boxes[keep], [members[i] for i in keep], areas[keep]
 
-    def _merge_test(self, bp: np.ndarray, ap, bt: np.ndarray, at: np.ndarray, med: float,
-                    max_h: float = np.inf):
+    def _merge_test(self, bp: np.ndarray, ap, bt: np.ndarray, at: np.ndarray, med: float, max_h: float):
         """May fragment(s) ``bp`` (xyxy, area ``ap``) join piece(s) ``bt`` (area ``at``)? Either one
         fragment against many pieces, or pairs row by row. The union is never taller than ``max_h``, the
         tallest digit (a big digit would become no candidate at all). Returns (ok, gap x + gap y)."""

@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from camrec.geometry import iou_matrix
 from camrec.types import DigitBoxes, FrameResult, Number
 
 _BIG = 1e6
@@ -201,17 +202,6 @@ def _age(tracks: list, hit, initialization_delay: int) -> tuple[list, dict[int, 
 
 def _centres(xyxy: np.ndarray) -> np.ndarray:
     return (xyxy[:, :2] + xyxy[:, 2:]) / 2.0
-
-
-def _iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(len(a), len(b)) IoU of xyxy boxes."""
-    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    inter = np.clip(w, 0, None) * np.clip(h, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
 
 class DigitTracker:
@@ -398,7 +388,7 @@ class DigitTracker:
         tracks = self._numbers
         matched = [-1] * len(numbers)
         if numbers and tracks:
-            overlap = _iou_matrix(np.stack([t.box for t in tracks]),
+            overlap = iou_matrix(np.stack([t.box for t in tracks]),
                                   np.stack([np.asarray(nb.xyxy, np.float64) for nb in numbers]))
             owners: dict[int, list[int]] = {}
             for r, track in enumerate(tracks):

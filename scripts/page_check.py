@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from camrec.classify import open_classifier
+from camrec.config import PipelineConfig
 from camrec.datasets.mnist import load_mnist
 from camrec.pipeline import Recognizer
 from camrec.scenes import iou_matrix
@@ -106,7 +107,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     test = load_mnist("test")
     rng = np.random.default_rng(args.seed)
-    recognizer = Recognizer(open_classifier(args.model))
+    # (no big-glyph look: it would call the rejecter a second time and the spy below keeps one call)
+    recognizer = Recognizer(open_classifier(args.model), PipelineConfig().with_(big_glyphs=False))
     seen = {}
     run = recognizer.rejecter.run
 
@@ -124,7 +126,7 @@ def main(argv=None) -> int:
         img = cv2.imdecode(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 85])[1], 0)
         recognizer.process(img)
         gt = np.float64(boxes)
-        cand, verdict = seen["xyxy"] / 1.0, seen["verdict"]
+        cand, verdict = seen["xyxy"], seen["verdict"]
         iou = iou_matrix(gt, cand) if len(cand) else np.zeros((len(gt), 1))
         for g, label in enumerate(labels):
             j = int(iou[g].argmax())

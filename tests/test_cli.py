@@ -55,7 +55,7 @@ def test_bench_prints_figures(capsys):
     assert figures["cold"]["tensorflow_imported"] is False
     assert figures["original"] is None  # (not asked for: no TensorFlow import here)
     assert main(["bench", "--part", "classify", "--repeats", "5", "--original", "no"]) == 0
-    assert "original app's way (Keras predict per crop): not timed" in capsys.readouterr().out
+    assert "original app's way (Keras predict per crop): not timed (--original no)" in capsys.readouterr().out
 
 
 def test_console_script_runs_as_subprocess():

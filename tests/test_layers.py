@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "camrec"
 # Lower number = lower layer. A module may import only its own layer or below.
 LAYERS = {
     "camrec": 0, "camrec.__init__": 0, "camrec.types": 0, "camrec.config": 0, "camrec.timing": 0,
-    "camrec.errors": 0,
+    "camrec.errors": 0, "camrec.geometry": 0,
     "camrec.normalize": 1, "camrec.preprocess": 1, "camrec.big": 1, "camrec.segment": 1, "camrec.split": 1, "camrec.group": 1,
     "camrec.reject": 1, "camrec.track": 1, "camrec.crop": 1, "camrec.features": 1, "camrec.classify": 1, "camrec.datasets": 1,
     "camrec.sources": 2, "camrec.render": 2, "camrec.output": 2, "camrec.profiles": 2,

@@ -35,7 +35,7 @@ def test_train_cnn_smoke_exports_loadable_models(tmp_path, mnist_test_x, mnist_t
 
 def test_negatives_and_eleven_class_fine_tune(tmp_path, mnist_test_x, mnist_test):
     """`camrec train negatives` mines scenes (negatives + scene positives); `camrec train cnn --init
-    --negatives` turns the shipped 10-class model into an 11-class one that still reads digits."""
+    --negatives` fine-tunes the shipped 11-class model, which still reads digits."""
     import keras
 
     from camrec.cli.common import MODELS_DIR
@@ -81,3 +81,27 @@ def test_font_split_is_by_family_and_stable(tmp_path):
     glyphs.save(tmp_path / "g.npz")
     again = FontGlyphs.load(tmp_path / "g.npz")
     assert again.split(held_out=True)[0].shape == (10, 28, 28)
+
+
+def test_start_from_gives_a_ten_class_model_an_eleventh_output(tmp_path):
+    """`--init` from a 10-class model: the digit weights are kept, the new 'not a digit' column starts at
+    zero weights and bias -2 (so the model starts as the old one); other class counts are refused."""
+    import pytest
+
+    from camrec.train.cnn import build_model, start_from
+
+    ten = build_model(10)
+    path = tmp_path / "ten.keras"
+    ten.save(path)
+    eleven = start_from(str(path), 11)
+    assert int(eleven.output.shape[-1]) == 11
+    old_k, old_b = ten.get_layer("probs").get_weights()
+    new_k, new_b = eleven.get_layer("probs").get_weights()
+    np.testing.assert_array_equal(new_k[:, :10], old_k)
+    np.testing.assert_array_equal(new_b[:10], old_b)
+    assert not new_k[:, 10].any() and new_b[10] == -2.0
+    first_conv = [layer for layer in ten.layers if layer.name.startswith("conv2d")][0]
+    new_conv = [layer for layer in eleven.layers if layer.name.startswith("conv2d")][0]  # (names are numbered)
+    np.testing.assert_array_equal(new_conv.get_weights()[0], first_conv.get_weights()[0])
+    with pytest.raises(ValueError):
+        start_from(str(path), 12)

@@ -128,6 +128,8 @@ def run_bench(argv: Sequence[str]) -> int:
         if o:
             print(f"  original app's way (Keras predict per crop): median {o['keras_one_at_a_time_ms_median']:.1f} ms "
                   f"for {c['crops']} crops (one {classifier.name} batch is {o['speedup_vs_batch']}x faster)")
+        elif args.original == "no":
+            print("  original app's way (Keras predict per crop): not timed (--original no)")
         else:
             print("  original app's way (Keras predict per crop): not timed (TensorFlow is not installed: "
                   "pip install -e '.[train]')")

@@ -29,7 +29,7 @@ examples:
   camrec --image page.jpg --save out/       # annotated copies in out/
   camrec --video sample_videos/page.mp4     # a clip in a window, summary at the end
   camrec --video clip.mp4 --json --no-window > frames.jsonl   # headless, one line per frame
-                                            # (frames recognized on one process per core)
+                                            # (frames recognized on one process per core, at most 4)
   camrec --video clip.mp4 --output annotated.mp4 --no-window  # write the annotated video
   camrec --camera 0                         # the first webcam
   camrec --camera http://192.168.1.20:8080/video   # a phone camera app's MJPEG stream
