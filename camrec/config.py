@@ -35,7 +35,11 @@ class PipelineConfig:
     """Radius (px of the working image) of the neighbourhood for ``relative_ink``."""
     find_page: bool = True
     """Look for a sheet that clearly stands out from the desk around it; candidates outside it are
-    not digits (desk texture). Without a clear sheet (a scan, a close-up) nothing is masked."""
+    not digits (desk texture). Without a clear sheet (a scan, a close-up) nothing is masked. The mask
+    is used only where the desk is busy: 1.5 x as inky as the sheet, or at least ``busy_desk_ink``."""
+    busy_desk_ink: float | None = 0.15
+    """Share of the desk (off the sheet) in ink above which it is busy whatever the sheet holds: a small
+    plate's bold characters ink it as densely as a textured desk. None: only the relative test."""
     denoise: bool = True
     """A 3x3 Gaussian before thresholding (JPEG and sensor noise)."""
 

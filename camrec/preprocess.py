@@ -144,13 +144,16 @@ class Preprocessor:
             binary = cv2.bitwise_and(binary, cv2.compare(contrast, floor, cv2.CMP_GE) // 255)
         if page is not None:
             # the sheet mask is only used where what lies around the sheet is busy (desk texture making
-            # ink-like marks); a shadow or a plain desk around it leaves nothing to mask
+            # ink-like marks; see busy_desk_ink); a shadow or a plain desk around it leaves nothing to mask
             n_on = cv2.countNonZero(page)
             n_off = page.size - n_on
             ink_on = cv2.countNonZero(cv2.bitwise_and(binary, page))
             d_in = ink_on / max(n_on, 1)
             d_out = (cv2.countNonZero(binary) - ink_on) / max(n_off, 1)
-            if d_out < max(1.5 * d_in, 0.01):
+            busy = max(1.5 * d_in, 0.01)
+            if cfg.busy_desk_ink is not None:
+                busy = min(busy, cfg.busy_desk_ink)
+            if d_out < busy:
                 page = None
         return Preprocessed(gray=gray, contrast=contrast, binary=binary, dark_ink=dark_ink, scale=scale,
                             threshold=t, page=page)
@@ -167,7 +170,7 @@ class Preprocessor:
         areas = np.bincount(lab.ravel(), minlength=k)
         i = 1 + int(np.argmax(areas[1:]))
         area = float(areas[i])
-        if not 0.05 <= area / (sh * sw) <= 0.92:
+        if not 0.01 <= area / (sh * sw) <= 0.92:
             return None
         part = (lab == i).astype(np.uint8)
         # (pixel sums are whole numbers, exact in double precision: the same means as numpy's)
@@ -195,7 +198,7 @@ class Preprocessor:
 
         On the small background image (ink already closed away; paper is bright after the polarity
         flip) the bright side of a threshold split is taken (Otsu's, then a few higher ones); its
-        largest connected part is the sheet if it covers 5-92 % of the frame, is clearly brighter than
+        largest connected part is the sheet if it covers 1-92 % of the frame (a plate may be small), is clearly brighter than
         the rest, is outlined by a real edge (not the iso-line of a lighting gradient) and is nearly
         convex (solidity >= 0.85). The mask is that part's convex hull, slightly widened. Otherwise
         None: the frame is all page (a scan), or no sheet stands out, and nothing is masked."""

@@ -122,6 +122,21 @@ def _digit_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np
     return bool((score[members] >= sure).all() and not np.isin(label[members], (0, 1)).all())
 
 
+def _digit_word(part: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np.ndarray, h: np.ndarray,
+                sure: float) -> np.ndarray:
+    """The members of a word that is a block of sure digits (see :func:`_digit_block`), or an empty array.
+    Rejected pieces much taller or shorter than the digits (a plate's border, a bolt, a dash) are not
+    letters of the word."""
+    kept = part[~hard[part]]
+    if len(kept) < 2:
+        return np.zeros(0, np.int64)
+    hk = _median(h[kept])
+    word = part[~hard[part] | ((h[part] >= 0.75 * hk) & (h[part] <= 1.3 * hk))]
+    if hard[word].any() or not _digit_block(word, hard, score, label, sure):
+        return np.zeros(0, np.int64)
+    return word
+
+
 def _sure_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np.ndarray, h: np.ndarray,
                 sure: float) -> np.ndarray:
     """The sure digits (two or more side by side, not all 0s and 1s, not at the word's start) of a word
@@ -337,6 +352,8 @@ class Rejecter:
                 word[run] = k
             for run in link_runs(xyxy, cfg.x_height_gap, cfg.row_overlap, cfg.height_ratio):
                 run = np.asarray(run)
+                # (not what towers over the line: a plate's or a box's border is no capital)
+                run = run[h[run] <= 1.5 * _median(h[run])]
                 rej = run[(reason[run] != "") & (reason[run] != "small")]
                 if len(rej) < cfg.x_height_min or len(rej) < cfg.x_height_share * len(run):
                     continue
@@ -411,14 +428,20 @@ class Rejecter:
                 # a line of words is voted on as a whole when it is clearly letters; otherwise word by
                 # word (split at clear spaces), so a number beside a word ('Fax 0610') is judged alone
                 parts = _split_at_spaces(xyxy, list(run)) if len(run) >= 3 else [list(run)]
+                spared: tuple = ()
                 if len(parts) > 1 and letters(run, whole_line=True) < cfg.letter_line_vote:
                     groups = [np.asarray(p) for p in parts if len(p) >= 2]
                 else:
                     groups = [run]
+                    if len(parts) > 1 and cfg.plate_digit_block:
+                        # a word of sure digits on a line of letters is a number among words: "MD 132 SX"
+                        spared = tuple(i for p in parts for i in _digit_word(np.asarray(p), hard, score, label, h,
+                                                                             cfg.doubt_confidence))
                 for g in groups:
                     if letters(g) >= 0:
-                        keep_block = (_sure_block(g, hard, score, label, h, cfg.doubt_confidence)
-                                      if cfg.plate_digit_block else ())
+                        keep_block = set(spared)
+                        if cfg.plate_digit_block:
+                            keep_block.update(_sure_block(g, hard, score, label, h, cfg.doubt_confidence).tolist())
                         for i in g:
                             if reason[i] == "" and i not in keep_block:
                                 reason[i] = "word"

@@ -257,3 +257,14 @@ def test_the_side_of_a_box_drawn_around_an_amount_is_not_a_one(classifier):
 
     assert ones_on_the_side(PipelineConfig()) == 0
     assert ones_on_the_side(PipelineConfig().with_(box_sides=False)) == 1
+
+
+def test_a_small_plate_on_a_busy_desk_is_read(classifier):
+    """A generated plate scene (``camrec synth --seed 31 --layout plate``, scene 1): a plate covering 4 %
+    of the frame on a dark, grainy desk whose texture thresholds into ink everywhere. The plate is the
+    sheet: only its ink counts, although its bold characters ink it as densely as the desk is inked."""
+    from pathlib import Path
+
+    img = cv2.imread(str(Path(__file__).parent / "data" / "plate_on_busy_desk.jpg"))
+    assert [n.text for n in Recognizer(classifier).process(img).numbers] == ["652"]
+    assert Recognizer(classifier, PipelineConfig().with_(busy_desk_ink=None)).process(img).numbers == []

@@ -536,6 +536,39 @@ def test_plate_digits_glued_to_letters_are_kept():
     assert not Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32)).keep.any()
 
 
+def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
+    # "MDX 132 SXY": the line is clearly letters as a whole (6 of 9 rejected), but its middle word is
+    # three sure digits, one word space from the letters on both sides
+    xs = [0, 44, 88, 148, 192, 236, 296, 340, 384]  # letter spacing 4 px, word spaces 20 px (1/3 height)
+    xyxy = np.float32([[x, 0, x + 40, 60] for x in xs])
+    xyxy[0, 1] = -20  # the M joined to a bolt: the letters are not one height
+    letters = [0, 1, 2, 6, 7, 8]
+    probs = np.zeros((9, 11), np.float32)
+    probs[letters, 10] = 0.95
+    probs[letters, 1] = 0.05
+    probs[np.arange(3, 6), [1, 3, 2]] = 1.0
+    fill = np.full(9, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False] * 3 + [True] * 3 + [False] * 3
+    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False)).run(xyxy, probs, fill).keep.any()
+    # a doubtful member makes no sure word: the line's vote stands
+    probs[4, 3], probs[4, 8] = 0.9, 0.1
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+
+
+def test_a_plate_border_makes_no_x_height():
+    # "PD 828 K" beside a piece of the plate's border (rejected, 1.6 x their height): the digits are no
+    # x-height letters beside taller capitals
+    xs = [0, 44, 110, 154, 198, 264]
+    xyxy = np.float32([[x, 0, x + 40, 60] for x in xs] + [[-20, -18, -10, 78]])
+    probs = np.zeros((7, 11), np.float32)
+    probs[[0, 5, 6], 10] = 0.95
+    probs[[0, 5, 6], 1] = 0.05
+    probs[1, 0] = 1.0  # the D passes for a 0
+    probs[np.arange(2, 5), [8, 2, 8]] = 1.0
+    v = Rejecter().run(xyxy, probs, np.full(7, 0.4, np.float32))
+    assert v.keep[2:5].all() and "x-height" not in v.reason.tolist(), v.reason
+
+
 def test_a_border_piece_taller_than_the_line_is_rejected_but_not_a_tall_digit():
     # "2854|": the plate's edge beside the digits, reaching above and below them all
     xyxy = np.float32([[i * 30, 20, i * 30 + 25, 60] for i in range(4)] + [[125, 5, 135, 75]])
