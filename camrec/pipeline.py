@@ -18,9 +18,9 @@ from camrec.config import PipelineConfig
 from camrec.crop import CropNormalizer, line_continuation, side_step
 from camrec.geometry import iou_matrix
 from camrec.group import Grouper
-from camrec.preprocess import Preprocessed, Preprocessor
+from camrec.preprocess import Preprocessed, Preprocessor, edge_blur
 from camrec.reject import Rejecter
-from camrec.segment import Segmenter
+from camrec.segment import Segmenter, Segments
 from camrec.split import Splitter
 from camrec.timing import StageTimer
 from camrec.types import DigitBoxes, Frame, FrameResult
@@ -73,6 +73,11 @@ class Recognizer:
                 pre = self.preprocessor.run(frame.image)
             with timer("segment"):
                 seg = self.segmenter.run(pre)
+            if self._blurred_small_print(pre, seg):  # binarised again, sharpened: see PipelineConfig.sharpen
+                with timer("preprocess"):
+                    pre = self.preprocessor.sharpened(pre)
+                with timer("segment"):
+                    seg = self.segmenter.run(pre)
             with timer("normalize"):
                 crops = self.normalizer.run(pre, seg)
             with timer("classify"):
@@ -120,6 +125,11 @@ class Recognizer:
         ms = {k: timer.ms.get(k, 0.0) for k in STAGES}
         return FrameResult(frame=frame.index, width=frame.width, height=frame.height, digits=digits,
                            numbers=numbers, timing_ms=ms, source=frame.source, crops=all_crops[sel])
+
+    def _blurred_small_print(self, pre: Preprocessed, seg: Segments) -> bool:
+        cfg = self.config
+        return bool(cfg.sharpen > 0 and len(seg.xyxy) and seg.median_height < cfg.sharpen_below
+                    and edge_blur(pre.contrast, seg.xyxy) > cfg.sharpen_blur)
 
     def _big(self, pre: Preprocessed, found: np.ndarray):
         """Digits too big for the frame's size limits (see :mod:`camrec.big`), read and rejected like

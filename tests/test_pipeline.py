@@ -268,3 +268,40 @@ def test_a_small_plate_on_a_busy_desk_is_read(classifier):
     img = cv2.imread(str(Path(__file__).parent / "data" / "plate_on_busy_desk.jpg"))
     assert [n.text for n in Recognizer(classifier).process(img).numbers] == ["652"]
     assert Recognizer(classifier, PipelineConfig().with_(busy_desk_ink=None)).process(img).numbers == []
+
+
+def _small_print(blur: float) -> np.ndarray:
+    """Six lines of 12 px printed digits, in soft focus (Gaussian ``blur`` px)."""
+    img = page(400, 640, seed=1)
+    for k, line in enumerate(SMALL_PRINT):
+        text(img, line, (40, 60 + 50 * k), scale=0.6, thick=1, font=cv2.FONT_HERSHEY_DUPLEX)
+    return cv2.GaussianBlur(img, (0, 0), blur) if blur else img
+
+
+SMALL_PRINT = ["40712 3456", "97018 2235", "31846 5090", "62379 1404", "58213 6677", "20594 8136"]
+
+
+def test_small_print_in_soft_focus_is_sharpened(classifier):
+    """Blurred 12 px print runs together at the threshold; such a frame (small digits, soft edges) is
+    binarised again from a sharpened copy. A sharp frame is not (its result is the same either way)."""
+    from camrec.preprocess import Preprocessor, edge_blur
+    from camrec.segment import Segmenter
+
+    def edges(img):
+        pre = Preprocessor().run(img)
+        return edge_blur(pre.contrast, Segmenter().run(pre).xyxy)
+
+    cfg = PipelineConfig()
+    assert edges(_small_print(0)) < cfg.sharpen_blur < edges(_small_print(1.3))
+    on, off = Recognizer(classifier), Recognizer(classifier, cfg.with_(sharpen=0.0))
+    truth = [line.replace(" ", "") for line in SMALL_PRINT]
+
+    def lines_read(recognizer, img):
+        return sum(t in [n.text for n in recognizer.process(img).numbers] for t in truth)
+
+    blurred = _small_print(1.3)
+    assert lines_read(on, blurred) >= 4
+    assert lines_read(off, blurred) <= 1
+    sharp = _small_print(0)
+    a, b = on.process(sharp), off.process(sharp)
+    assert a.digits.label.tolist() == b.digits.label.tolist() and np.array_equal(a.digits.xyxy, b.digits.xyxy)
