@@ -414,6 +414,9 @@ class Rejecter:
                 if (cfg.word_min_letters and not whole_line and n_hard >= 1 and n_kept == 1
                         and label[run[~hard[run]][0]] in (0, 1)):
                     return 1.0  # a lone 0 or 1 beside a letter is an O, o, l or I: "TO", "of", "Il"
+                if (cfg.word_min_letters and not whole_line and len(run) == 2 and n_hard == 1
+                        and n_kept == 1 and h[run].max() <= 1.1 * h[run].min()):
+                    return 1.0  # a digit glued to one letter of its height is a letter too: the S of "SX" read 5
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)
                 return float(wr.mean()) if wr.mean() >= vote else -1.0

@@ -555,6 +555,20 @@ def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
+def test_a_digit_glued_to_one_capital_is_a_letter():
+    # "239 SX" on a plate: the model is sure the S is a 5; glued to the X (rejected, same height) it is a
+    # word of two letters, not a digit after the number
+    xyxy = np.float32([[0, 0, 40, 60], [44, 0, 84, 60], [88, 0, 128, 60], [150, 0, 190, 60], [194, 0, 234, 60]])
+    probs = np.zeros((5, 11), np.float32)
+    probs[np.arange(4), [2, 3, 9, 5]] = 1.0
+    probs[4, 10] = 1.0
+    v = Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32))
+    assert v.keep.tolist() == [True, True, True, False, False], v.reason
+    # but beside a smaller letter it stays a digit: the 5 of an ordinal "5th"
+    xyxy[4, 1] = 20
+    assert Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32)).keep.tolist() == [True] * 4 + [False]
+
+
 def test_a_plate_border_makes_no_x_height():
     # "PD 828 K" beside a piece of the plate's border (rejected, 1.6 x their height): the digits are no
     # x-height letters beside taller capitals
