@@ -411,9 +411,13 @@ class Rejecter:
                         n_kept <= cfg.word_max_digits or n_kept < n_hard) and not (
                         cfg.plate_digit_block and _digit_block(run, hard, score, label, cfg.doubt_confidence)):
                     return 1.0  # (a word, not a line: "Total $78" is judged word by word)
-                if (cfg.word_min_letters and not whole_line and n_hard >= 1 and n_kept == 1
-                        and label[run[~hard[run]][0]] in (0, 1)):
-                    return 1.0  # a lone 0 or 1 beside a letter is an O, o, l or I: "TO", "of", "Il"
+                kept = run[~hard[run]]
+                if (cfg.word_min_letters and not whole_line and n_hard >= 1 and 1 <= n_kept <= cfg.word_max_digits
+                        and np.isin(label[kept], (0, 1)).all()
+                        and (n_kept == 1 or 0.75 <= _median(h[run[hard[run]]]) / _median(h[kept]) <= 1.3)):
+                    # 0s and 1s beside a letter are O, o, l and I: "TO", "of", "Il"; two of them only beside
+                    # letters of their size: "Call" (its C and a joined), but "+11" keeps its 1s
+                    return 1.0
                 if (cfg.word_min_letters and not whole_line and len(run) == 2 and n_hard == 1
                         and n_kept == 1 and h[run].max() <= 1.1 * h[run].min()):
                     return 1.0  # a digit glued to one letter of its height is a letter too: the S of "SX" read 5

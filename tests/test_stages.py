@@ -555,6 +555,19 @@ def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
+def test_ls_and_os_beside_a_letter_of_their_size_are_letters():
+    # "Call" in small print: the C and the a joined (rejected), then two sure 1s at letter spacing
+    xyxy = np.float32([[0, 0, 24, 20], [26, 0, 30, 20], [32, 0, 36, 20]])
+    probs = np.zeros((3, 11), np.float32)
+    probs[0, 10] = 1.0
+    probs[[1, 2], 1] = 1.0
+    fill = np.full(3, 0.4, np.float32)
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+    # "+11": the rejected plus is much smaller than the digits: a sign, the 1s stay
+    xyxy[0] = [10, 6, 22, 14]
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, True, True]
+
+
 def test_a_digit_glued_to_one_capital_is_a_letter():
     # "239 SX" on a plate: the model is sure the S is a 5; glued to the X (rejected, same height) it is a
     # word of two letters, not a digit after the number
