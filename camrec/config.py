@@ -118,6 +118,12 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
+    split_max_aspect: float = 3.2
+    """Boxes wider than this are not tried: no split of a wider box succeeded on the dev scenes and the
+    page clip (widest 2.6); they are words and rules (saves crops and classifier time)."""
+    split_height: tuple = (0.5, 2.0)
+    """... nor boxes outside this range of the frame's median candidate height (successful splits:
+    0.78-1.53): touching digits are digit-sized."""
     split_not_digit: float = 0.5
     """With an 11-class model, a box no wider than ``split_aspect`` whose "not a digit" probability exceeds
     this is not tried (a letter, not touching digits; saves classifier time)."""
@@ -232,6 +238,15 @@ class PipelineConfig:
     within ``letter_gap``) count as letters in the word vote: the a in "Call", the o in "Do"."""
     word_max_digits: int = 2
     """See ``word_min_letters``."""
+    letter_ones: bool = True
+    """Two 0s or 1s at letter spacing beside a rejected letter of their size (not a thin stroke) are
+    letters too: the l's of "Call" when its C and a joined."""
+    sure_letter: float = 0.9
+    """A candidate whose "not a digit" probability reaches this is surely a letter (``letter_ones``,
+    ``letter_pair``): below it, it may be a badly written digit, whose neighbours are digits too."""
+    letter_pair: bool = True
+    """A word of two, a digit and a rejected letter of its height (not a thin stroke), is letters: the S
+    of a plate's "SX" that the model reads as a sure 5."""
 
     letter_next_vote: float | None = 0.3
     """The ``letter_run_vote`` of a word (4+ characters) that has a word voted letters beside it on its

@@ -174,6 +174,9 @@ class Recognizer:
         # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
         # whatever the split, so they are not tried (saves crops and classifier time)
         wide &= (texture <= 1.0) & ~crops.frame
+        # a word or a rule is no row of touching digits: those are digit-sized and at most about 3 wide
+        rel_h = (xyxy[:, 3] - xyxy[:, 1]) / max(seg.median_height, 1.0)
+        wide &= (aspect <= cfg.split_max_aspect) & (rel_h >= cfg.split_height[0]) & (rel_h <= cfg.split_height[1])
         if probs.shape[1] > 10:  # a box of usual width the model calls "not a digit" is a letter, not two digits
             wide &= (aspect > cfg.split_aspect) | (probs[:, 10] <= cfg.split_not_digit)
         if not wide.any():

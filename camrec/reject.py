@@ -383,6 +383,10 @@ class Rejecter:
             hard = reason != ""
             # rejected as letter-like (not as a dot, a mark too small for its line or a piece of a line)
             lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob", "letter mark"))
+            # surely a letter: the model is sure it is no digit (an unsure one may be a badly written digit)
+            not_digit = np.zeros(n, np.float32)
+            not_digit[:len(probs)] = probs[:, 10] if probs.shape[1] > 10 else 0.0
+            sure_letter = ((reason == "model") & (not_digit >= cfg.sure_letter)) | (reason == "letter mark")
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 
             def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True,
@@ -411,15 +415,18 @@ class Rejecter:
                         n_kept <= cfg.word_max_digits or n_kept < n_hard) and not (
                         cfg.plate_digit_block and _digit_block(run, hard, score, label, cfg.doubt_confidence)):
                     return 1.0  # (a word, not a line: "Total $78" is judged word by word)
-                kept = run[~hard[run]]
+                kept, rejected = run[~hard[run]], run[hard[run]]
+                # (a letter is no thin stroke: a form's cell side or a rule piece beside a digit is not one)
+                letter_sized = (n_hard >= 1 and n_kept >= 1 and sure_letter[rejected].all()
+                                and _median(xyxy[rejected, 2] - xyxy[rejected, 0]) >= 0.3 * _median(h[rejected])
+                                and 0.75 <= _median(h[rejected]) / _median(h[kept]) <= 1.3)
                 if (cfg.word_min_letters and not whole_line and n_hard >= 1 and 1 <= n_kept <= cfg.word_max_digits
-                        and np.isin(label[kept], (0, 1)).all()
-                        and (n_kept == 1 or 0.75 <= _median(h[run[hard[run]]]) / _median(h[kept]) <= 1.3)):
+                        and np.isin(label[kept], (0, 1)).all() and (n_kept == 1 or (cfg.letter_ones and letter_sized))):
                     # 0s and 1s beside a letter are O, o, l and I: "TO", "of", "Il"; two of them only beside
                     # letters of their size: "Call" (its C and a joined), but "+11" keeps its 1s
                     return 1.0
-                if (cfg.word_min_letters and not whole_line and len(run) == 2 and n_hard == 1
-                        and n_kept == 1 and h[run].max() <= 1.1 * h[run].min()):
+                if (cfg.letter_pair and not whole_line and len(run) == 2 and n_hard == 1
+                        and n_kept == 1 and letter_sized and h[run].max() <= 1.1 * h[run].min()):
                     return 1.0  # a digit glued to one letter of its height is a letter too: the S of "SX" read 5
                 # short runs (2-3) need a stronger vote: one unsure digit must not sink a short number
                 vote = vote_4 if len(run) >= 4 else max(vote_4, 0.5)

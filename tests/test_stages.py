@@ -563,6 +563,7 @@ def test_ls_and_os_beside_a_letter_of_their_size_are_letters():
     probs[[1, 2], 1] = 1.0
     fill = np.full(3, 0.4, np.float32)
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
+    assert Rejecter(PipelineConfig().with_(letter_ones=False)).run(xyxy, probs, fill).keep.tolist() == [False, True, True]
     # "+11": the rejected plus is much smaller than the digits: a sign, the 1s stay
     xyxy[0] = [10, 6, 22, 14]
     assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, True, True]
@@ -580,6 +581,11 @@ def test_a_digit_glued_to_one_capital_is_a_letter():
     # but beside a smaller letter it stays a digit: the 5 of an ordinal "5th"
     xyxy[4, 1] = 20
     assert Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32)).keep.tolist() == [True] * 4 + [False]
+    # and beside something the model only doubts (a badly written digit in the next box of a form)
+    xyxy[4, 1] = 0
+    probs[4, 10], probs[4, 3] = 0.5, 0.5
+    assert Rejecter().run(xyxy, probs, np.full(5, 0.4, np.float32)).keep.tolist() == [True] * 4 + [False]
+    assert not Rejecter(PipelineConfig().with_(sure_letter=0.4)).run(xyxy, probs, np.full(5, 0.4, np.float32)).keep[3]
 
 
 def test_a_plate_border_makes_no_x_height():
