@@ -37,6 +37,11 @@ class PipelineConfig:
     """Look for a sheet that clearly stands out from the desk around it; candidates outside it are
     not digits (desk texture). Without a clear sheet (a scan, a close-up) nothing is masked. The mask
     is used only where the desk is busy: 1.5 x as inky as the sheet, or at least ``busy_desk_ink``."""
+    sheet_shadow: float = 0.3
+    """A shadow across the sheet (a hand, the phone) is darker than the paper but brighter than the desk,
+    and the brightness split leaves it off the sheet, with its digits. The sheet is taken again above
+    desk + this x (paper - desk); when that gives a sheet 1.15-1.6 x as large (a smaller gain is only the
+    sheet's rim or a plate's border, a larger one the desk), that is the sheet. 0: off."""
     busy_desk_ink: float | None = 0.15
     """Share of the desk (off the sheet) in ink above which it is busy whatever the sheet holds: a small
     plate's bold characters ink it as densely as a textured desk. None: only the relative test."""

@@ -153,7 +153,7 @@ class Preprocessor:
         # a little darker than the closing: where paper meets a darker desk or shadow, the upsampled
         # background must not reach over the dark side (a strip of false 'ink' along every paper edge)
         background = cv2.erode(background, np.ones((5, 5), np.uint8))
-        page = self._page(background, (w, h)) if cfg.find_page else None
+        page = self._page(background, (w, h), cfg.sheet_shadow) if cfg.find_page else None
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
         return self._binarize(gray, smooth, background, dark_ink, scale, page)
 
@@ -241,10 +241,10 @@ class Preprocessor:
         hull = cv2.convexHull(max(contours, key=cv2.contourArea))
         if area < 0.85 * cv2.contourArea(hull):
             return None
-        return hull
+        return hull, area, inside, outside
 
     @staticmethod
-    def _page(background: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
+    def _page(background: np.ndarray, size: tuple[int, int], shadow_step: float = 0.0) -> np.ndarray | None:
         """The sheet (page, note, cheque, plate, board) the ink is on, when one clearly stands out.
 
         On the small background image (ink already closed away; paper is bright after the polarity
@@ -267,6 +267,13 @@ class Preprocessor:
                 break
         else:
             return None
+        hull, area, inside, outside = hull
+        if shadow_step:
+            # a shadow across the sheet (a hand, the phone) is darker than the paper around it but still
+            # brighter than the desk: the sheet is the larger part above a lower threshold, if that is a sheet
+            lower = Preprocessor._sheet(background, grad, outside + shadow_step * (inside - outside))
+            if lower is not None and 1.15 * area < lower[1] <= 1.6 * area:
+                hull = lower[0]
         mask = np.zeros(background.shape, np.uint8)
         cv2.fillConvexPoly(mask, hull, 1)
         mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
