@@ -37,6 +37,13 @@ class PipelineConfig:
     """Look for a sheet that clearly stands out from the desk around it; candidates outside it are
     not digits (desk texture). Without a clear sheet (a scan, a close-up) nothing is masked. The mask
     is used only where the desk is busy: 1.5 x as inky as the sheet, or at least ``busy_desk_ink``."""
+    faint_factor: float = 0.5
+    """A sheet on which fewer than ``faint_below`` candidates were found at the frame's threshold is
+    binarised again at this x the threshold, the sheet masked whatever the desk (a receipt's faint print
+    on a contrasty wood desk that set the threshold above the print's contrast); the pass with more
+    candidates is kept. Only where that lowers the threshold above ``min_contrast``. 0: off."""
+    faint_below: int = 3
+    """See ``faint_factor``."""
     sheet_shadow: float = 0.3
     """A shadow across the sheet (a hand, the phone) is darker than the paper but brighter than the desk,
     and the brightness split leaves it off the sheet, with its digits. The sheet is taken again above

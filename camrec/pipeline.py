@@ -73,6 +73,13 @@ class Recognizer:
                 pre = self.preprocessor.run(frame.image)
             with timer("segment"):
                 seg = self.segmenter.run(pre)
+            if self._faint_print_maybe(pre, seg):  # binarised again, lower: see PipelineConfig.faint_factor
+                with timer("preprocess"):
+                    faint = self.preprocessor.fainter(pre)
+                with timer("segment"):
+                    faint_seg = self.segmenter.run(faint)
+                if len(faint_seg.xyxy) > len(seg.xyxy):
+                    pre, seg = faint, faint_seg
             if self._blurred_small_print(pre, seg):  # binarised again, sharpened: see PipelineConfig.sharpen
                 with timer("preprocess"):
                     pre = self.preprocessor.sharpened(pre)
@@ -125,6 +132,11 @@ class Recognizer:
         ms = {k: timer.ms.get(k, 0.0) for k in STAGES}
         return FrameResult(frame=frame.index, width=frame.width, height=frame.height, digits=digits,
                            numbers=numbers, timing_ms=ms, source=frame.source, crops=all_crops[sel])
+
+    def _faint_print_maybe(self, pre: Preprocessed, seg: Segments) -> bool:
+        cfg = self.config
+        return bool(cfg.faint_factor > 0 and pre.sheet is not None and len(seg.xyxy) < cfg.faint_below
+                    and pre.threshold * cfg.faint_factor > cfg.min_contrast)
 
     def _blurred_small_print(self, pre: Preprocessed, seg: Segments) -> bool:
         cfg = self.config

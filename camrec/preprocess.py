@@ -45,6 +45,7 @@ class Preprocessed:
     # the sheet found, before the busy-desk test
     background: np.ndarray | None = None
     sheet: np.ndarray | None = None
+    faint: bool = False  # binarised at a lowered threshold for faint print (see Preprocessor.fainter)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -160,26 +161,44 @@ class Preprocessor:
     def sharpened(self, pre: Preprocessed) -> Preprocessed:
         """The same frame binarised again after an unsharp mask (``sharpen``): small print in soft focus or
         motion blur runs together at the threshold, and a sharper copy keeps its characters apart. The
-        polarity, paper background and sheet of ``pre`` are reused (sharpening does not change them)."""
+        polarity, paper background and sheet of ``pre`` are reused (sharpening does not change them), and
+        so is a lowered threshold (see :meth:`fainter`)."""
         cfg = self.config
-        gray = pre.gray
-        smooth = cv2.GaussianBlur(gray, (3, 3), 0) if cfg.denoise and min(gray.shape) >= 3 else gray
-        if not pre.dark_ink:
-            smooth = 255 - smooth
+        smooth = self._smooth(pre)
         blurred = cv2.GaussianBlur(smooth, (0, 0), cfg.sharpen_sigma)
         smooth = cv2.addWeighted(smooth, 1 + cfg.sharpen, blurred, -cfg.sharpen, 0)
-        return self._binarize(gray, smooth, pre.background, pre.dark_ink, pre.scale, pre.sheet)
+        return self._binarize(pre.gray, smooth, pre.background, pre.dark_ink, pre.scale, pre.sheet,
+                              threshold=pre.threshold if pre.faint else None, faint=pre.faint)
+
+    def fainter(self, pre: Preprocessed) -> Preprocessed:
+        """The same frame binarised again at ``faint_factor`` x its threshold (not below ``min_contrast``),
+        with the sheet masked whatever the desk: faint print (a receipt, a light pen) on a sheet whose
+        desk is contrasty enough to set the frame's threshold above the print's own contrast. The
+        polarity, paper background and sheet of ``pre`` are reused."""
+        cfg = self.config
+        threshold = max(cfg.min_contrast, cfg.faint_factor * pre.threshold)
+        return self._binarize(pre.gray, self._smooth(pre), pre.background, pre.dark_ink, pre.scale, pre.sheet,
+                              threshold=threshold, faint=True)
+
+    def _smooth(self, pre: Preprocessed) -> np.ndarray:
+        """The denoised gray of ``pre``, dark ink (as :meth:`run` makes it)."""
+        gray = pre.gray
+        smooth = cv2.GaussianBlur(gray, (3, 3), 0) if self.config.denoise and min(gray.shape) >= 3 else gray
+        return smooth if pre.dark_ink else 255 - smooth
 
     def _binarize(self, gray: np.ndarray, smooth: np.ndarray, background: np.ndarray, dark_ink: bool,
-                  scale: float, sheet: np.ndarray | None) -> Preprocessed:
-        """Contrast map, threshold and ink mask of ``smooth`` (dark ink) against ``background``."""
+                  scale: float, sheet: np.ndarray | None, threshold: float | None = None,
+                  faint: bool = False) -> Preprocessed:
+        """Contrast map, threshold (Otsu's, clamped; or ``threshold``) and ink mask of ``smooth`` (dark ink)
+        against ``background``; ``faint``: the sheet is masked whatever the desk."""
         cfg = self.config
         h, w = smooth.shape
         diff, contrast = ink_contrast(background, smooth)
 
-        sample = np.ascontiguousarray(contrast[::2, ::2]) if min(h, w) >= 64 else contrast
-        t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        t = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast))
+        if threshold is None:
+            sample = np.ascontiguousarray(contrast[::2, ::2]) if min(h, w) >= 64 else contrast
+            t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        t = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast)) if threshold is None else threshold
         _, binary = cv2.threshold(contrast, t * 255.0, 1, cv2.THRESH_BINARY)
         if cfg.min_ink_levels > 0:
             # and by a few gray levels at least: on a near-black frame sensor noise is a large fraction of
@@ -204,10 +223,10 @@ class Preprocessor:
             busy = max(1.5 * d_in, 0.01)
             if cfg.busy_desk_ink is not None:
                 busy = min(busy, cfg.busy_desk_ink)
-            if d_out < busy:
+            if d_out < busy and not faint:
                 page = None
         return Preprocessed(gray=gray, contrast=contrast, binary=binary, dark_ink=dark_ink, scale=scale,
-                            threshold=t, page=page, background=background, sheet=sheet)
+                            threshold=t, page=page, background=background, sheet=sheet, faint=faint)
 
     @staticmethod
     def _sheet(background: np.ndarray, grad: np.ndarray, t: float):
