@@ -1,7 +1,9 @@
 """The recognition pipeline: one object every entry point calls (layer 3).
 
 ``Recognizer(classifier, config).process(frame) -> FrameResult``:
-preprocess -> segment -> normalize -> classify (ONE batch) -> split (at most
+preprocess -> segment (once more on the frame binarised again, for faint print on
+a sheet or blurred small print: see ``faint_factor`` and ``sharpen`` in
+:class:`~camrec.config.PipelineConfig`) -> normalize -> classify (ONE batch) -> split (at most
 two more batches, for boxes too wide for one digit) -> reject -> big (a digit
 too big for the frame's size limits, :mod:`camrec.big`; a small batch only
 when one is there) -> group.
@@ -134,11 +136,13 @@ class Recognizer:
                            numbers=numbers, timing_ms=ms, source=frame.source, crops=all_crops[sel])
 
     def _faint_print_maybe(self, pre: Preprocessed, seg: Segments) -> bool:
+        """Next to nothing found on a sheet, at a threshold that can still be lowered."""
         cfg = self.config
         return bool(cfg.faint_factor > 0 and pre.sheet is not None and len(seg.xyxy) < cfg.faint_below
                     and pre.threshold * cfg.faint_factor > cfg.min_contrast)
 
     def _blurred_small_print(self, pre: Preprocessed, seg: Segments) -> bool:
+        """Small candidates with soft edges (checked in this order: the edge measure costs most)."""
         cfg = self.config
         return bool(cfg.sharpen > 0 and len(seg.xyxy) and seg.median_height < cfg.sharpen_below
                     and edge_blur(pre.contrast, seg.xyxy) > cfg.sharpen_blur)

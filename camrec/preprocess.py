@@ -15,7 +15,14 @@ Illumination-robust binarisation:
    is the same under bright and dim light;
 5. threshold: Otsu on the contrast map, clamped to [min_contrast,
    max_contrast] (the lower clamp keeps a blank page blank: noise never
-   reaches 12 % of the background).
+   reaches 12 % of the background);
+6. the sheet (page, cheque, note, plate) when one stands out from the desk,
+   a shadow across it included: where the desk is busy, ink off it is no ink.
+
+The pipeline may ask for the same frame binarised again (polarity,
+background and sheet reused): sharpened, for small print in soft focus
+(:meth:`Preprocessor.sharpened`, :func:`edge_blur`), or at a lower
+threshold, for faint print on a sheet (:meth:`Preprocessor.fainter`).
 
 Pure computation: no windows, files or clocks.
 """
@@ -41,8 +48,8 @@ class Preprocessed:
     scale: float  # working / original size
     threshold: float  # contrast threshold used, fraction of background
     page: np.ndarray | None = None  # uint8 0/1 mask of the sheet (working resolution), None: no clear sheet
-    # for a second binarisation of the same frame (see Preprocessor.sharpened): the paper background and
-    # the sheet found, before the busy-desk test
+    # for a second binarisation of the same frame (Preprocessor.sharpened, .fainter): the paper background
+    # and the sheet found, before the busy-desk test
     background: np.ndarray | None = None
     sheet: np.ndarray | None = None
     faint: bool = False  # binarised at a lowered threshold for faint print (see Preprocessor.fainter)
@@ -268,10 +275,12 @@ class Preprocessor:
 
         On the small background image (ink already closed away; paper is bright after the polarity
         flip) the bright side of a threshold split is taken (Otsu's, then a few higher ones); its
-        largest connected part is the sheet if it covers 1-92 % of the frame (a plate may be small), is clearly brighter than
-        the rest, is outlined by a real edge (not the iso-line of a lighting gradient) and is nearly
-        convex (solidity >= 0.85). The mask is that part's convex hull, slightly widened. Otherwise
-        None: the frame is all page (a scan), or no sheet stands out, and nothing is masked."""
+        largest connected part is the sheet if it covers 1-92 % of the frame (a plate may be small), is
+        clearly brighter than the rest, is outlined by a real edge (not the iso-line of a lighting
+        gradient) and is nearly convex (solidity >= 0.85). A shadow across it is taken in when a lower
+        split (``shadow_step`` of the way from desk to paper) gives a sheet 1.15-1.6 x as large. The mask
+        is that part's convex hull, slightly widened. Otherwise None: the frame is all page (a scan), or
+        no sheet stands out, and nothing is masked."""
         sh, sw = background.shape
         if min(sh, sw) < 16:
             return None
