@@ -143,7 +143,7 @@ class Preprocessor:
             gray = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))),
                               interpolation=cv2.INTER_AREA)
             h, w = gray.shape
-        smooth = cv2.GaussianBlur(gray, (3, 3), 0) if cfg.denoise and min(h, w) >= 3 else gray
+        smooth = self._denoised(gray)
 
         f = cfg.background_scale
         sw, sh = max(1, w // f), max(1, h // f)
@@ -187,10 +187,13 @@ class Preprocessor:
         return self._binarize(pre.gray, self._smooth(pre), pre.background, pre.dark_ink, pre.scale, pre.sheet,
                               threshold=threshold, faint=True)
 
+    def _denoised(self, gray: np.ndarray) -> np.ndarray:
+        """A 3x3 Gaussian against JPEG and sensor noise (``denoise``)."""
+        return cv2.GaussianBlur(gray, (3, 3), 0) if self.config.denoise and min(gray.shape) >= 3 else gray
+
     def _smooth(self, pre: Preprocessed) -> np.ndarray:
         """The denoised gray of ``pre``, dark ink (as :meth:`run` makes it)."""
-        gray = pre.gray
-        smooth = cv2.GaussianBlur(gray, (3, 3), 0) if self.config.denoise and min(gray.shape) >= 3 else gray
+        smooth = self._denoised(pre.gray)
         return smooth if pre.dark_ink else 255 - smooth
 
     def _binarize(self, gray: np.ndarray, smooth: np.ndarray, background: np.ndarray, dark_ink: bool,
