@@ -345,6 +345,7 @@ class Rejecter:
         # taller ascender/capital size), a "digit" no taller than the x-height letters is a lowercase
         # letter (o, a, n, e, u...): digits are as tall as capitals
         words = None  # letter-spaced runs of the candidates (once found, used again below)
+        not_digit_p = probs[:, 10] if probs.shape[1] > 10 else np.zeros(n, np.float32)
         if cfg.x_height_ratio > 0 and n >= 4:
             word = np.zeros(n, np.int64)  # word (letter-spaced run) of each candidate
             words = link_runs(xyxy, cfg.letter_gap, cfg.row_overlap, cfg.height_ratio)
@@ -362,9 +363,12 @@ class Rejecter:
                 if tall < cfg.x_height_ratio * xh:
                     continue
                 for i in run:
-                    # a short word (a long run of kept characters is a number in a smaller hand)
+                    # a short word (a long run of kept characters is a number in a smaller hand); a sure 2,
+                    # 3, 4, 6, 8 or 9 is no lowercase letter (o, l, s and r pass for 0, 1, 5 and 7)
                     if (reason[i] == "" and h[i] <= cfg.x_height_tol * xh
-                            and ((word == word[i]) & (reason == "")).sum() <= cfg.x_height_word):
+                            and ((word == word[i]) & (reason == "")).sum() <= cfg.x_height_word
+                            and not (cfg.x_height_sure_digits and label[i] not in (0, 1, 5, 7)
+                                     and score[i] >= cfg.doubt_confidence and not_digit_p[i] < 0.01)):
                         reason[i] = "x-height"
         # context: a word of letters. Hard rejects count 1, doubtful digits (below doubt_confidence) 1/2.
         # Lowercase letters too small to be digit candidates (the a of "Call", the o of "Do" in small
@@ -385,7 +389,7 @@ class Rejecter:
             lettery_reason = np.isin(reason, ("model", "confidence", "x-height", "too wide", "blob", "letter mark"))
             # surely a letter: the model is sure it is no digit (an unsure one may be a badly written digit)
             not_digit = np.zeros(n, np.float32)
-            not_digit[:len(probs)] = probs[:, 10] if probs.shape[1] > 10 else 0.0
+            not_digit[:len(not_digit_p)] = not_digit_p
             sure_letter = ((reason == "model") & (not_digit >= cfg.sure_letter)) | (reason == "letter mark")
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
 

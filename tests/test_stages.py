@@ -718,6 +718,12 @@ def test_x_height_letter_on_a_mixed_case_line():
     v = Rejecter().run(xyxy, probs, np.full(10, 0.4, np.float32))
     assert v.reason[5] == "x-height"
     assert v.keep[6:].all()
+    # a sure 4 there is no lowercase letter (only o, l, s and r pass for digits: 0, 1, 5, 7)
+    probs[5, 0], probs[5, 4] = 0.0, 1.0
+    assert Rejecter().run(xyxy, probs, np.full(10, 0.4, np.float32)).reason[5] != "x-height"
+    cfg = PipelineConfig().with_(x_height_sure_digits=False)
+    assert Rejecter(cfg).run(xyxy, probs, np.full(10, 0.4, np.float32)).reason[5] == "x-height"
+    probs[5, 4], probs[5, 0] = 0.0, 1.0
     # the same line in one size (capitals only) says nothing about x-height
     xyxy[:6, 1] = 12
     v = Rejecter().run(xyxy, probs, np.full(10, 0.4, np.float32))
