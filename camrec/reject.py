@@ -392,6 +392,7 @@ class Rejecter:
             not_digit[:len(not_digit_p)] = not_digit_p
             sure_letter = ((reason == "model") & (not_digit >= cfg.sure_letter)) | (reason == "letter mark")
             weight = np.where(hard, 1.0, np.where(score < cfg.doubt_confidence, 0.5, 0.0))
+            distinct = np.isin(label, cfg.word_sure_digits) & (score >= cfg.doubt_confidence) & (not_digit < 0.01)
 
             def letters(run: np.ndarray, vote_4: float = cfg.letter_run_vote, sizes: bool = True,
                         whole_line: bool = False) -> float:
@@ -461,7 +462,7 @@ class Rejecter:
                         if cfg.plate_digit_block:
                             keep_block.update(_sure_block(g, hard, score, label, h, cfg.doubt_confidence).tolist())
                         for i in g:
-                            if reason[i] == "" and i not in keep_block:
+                            if reason[i] == "" and i not in keep_block and not distinct[i]:
                                 reason[i] = "word"
                     else:
                         pending.append(g)
@@ -478,7 +479,7 @@ class Rejecter:
                     beside[g] = False
                     if beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0:
                         for i in g:
-                            if reason[i] == "":
+                            if reason[i] == "" and not distinct[i]:
                                 reason[i] = "word"
         if len(letter_marks):
             n = n_real

@@ -511,7 +511,7 @@ def test_plate_digits_glued_to_letters_are_kept():
     probs[2, 0] = probs[3, 4] = 1.0
     fill = np.full(4, 0.4, np.float32)
     assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, False, True, True]
-    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False)).run(xyxy, probs, fill).keep.any()
+    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False, word_sure_digits=())).run(xyxy, probs, fill).keep.any()
     # but two sure 1s after two letters stay letters ("Call", "WJ11" is lost with them)
     probs[2, 0], probs[3, 4] = 0.0, 0.0
     probs[[2, 3], 1] = 1.0
@@ -537,7 +537,7 @@ def test_plate_digits_glued_to_letters_are_kept():
 
 
 def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
-    # "MDX 132 SXY": the line is clearly letters as a whole (6 of 9 rejected), but its middle word is
+    # "MDX 158 SXY": the line is clearly letters as a whole (6 of 9 rejected), but its middle word is
     # three sure digits, one word space from the letters on both sides
     xs = [0, 44, 88, 148, 192, 236, 296, 340, 384]  # letter spacing 4 px, word spaces 20 px (1/3 height)
     xyxy = np.float32([[x, 0, x + 40, 60] for x in xs])
@@ -546,12 +546,26 @@ def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
     probs = np.zeros((9, 11), np.float32)
     probs[letters, 10] = 0.95
     probs[letters, 1] = 0.05
-    probs[np.arange(3, 6), [1, 3, 2]] = 1.0
+    probs[np.arange(3, 6), [1, 5, 8]] = 1.0
     fill = np.full(9, 0.4, np.float32)
     assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False] * 3 + [True] * 3 + [False] * 3
-    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False)).run(xyxy, probs, fill).keep.any()
+    assert not Rejecter(PipelineConfig().with_(plate_digit_block=False, word_sure_digits=())).run(xyxy, probs, fill).keep.any()
     # a doubtful member makes no sure word: the line's vote stands
-    probs[4, 3], probs[4, 8] = 0.9, 0.1
+    probs[4, 5], probs[4, 3] = 0.9, 0.1
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+
+
+def test_a_sure_3_in_a_word_of_letters_stays_a_digit():
+    # "Ax3" in a blurred hand: two rejected letters and a sure 3 at letter spacing, the word voted letters
+    xyxy = np.float32([[0, 0, 20, 40], [24, 0, 44, 40], [48, 0, 68, 40]])
+    probs = np.zeros((3, 11), np.float32)
+    probs[[0, 1], 10] = 1.0
+    probs[2, 3] = 1.0
+    fill = np.full(3, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, False, True]
+    assert not Rejecter(PipelineConfig().with_(word_sure_digits=())).run(xyxy, probs, fill).keep.any()
+    # a sure 5 there is an S
+    probs[2, 3], probs[2, 5] = 0.0, 1.0
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
