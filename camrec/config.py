@@ -253,6 +253,12 @@ class PipelineConfig:
     within ``letter_gap``) count as letters in the word vote: the a in "Call", the o in "Do"."""
     word_max_digits: int = 2
     """See ``word_min_letters``."""
+    alone_not_digit: float | None = 0.05
+    """With an 11-class model: a digit with no other kept digit near it on its row (within
+    ``separator_gap`` heights) is rejected ("alone") above this "not a digit" probability, a stricter
+    limit than ``reject_class_threshold``: no number vouches for it. Dev scenes: 18 false digits went,
+    7 true ones (0.1 % of them); isolated-digit pages (scripts/page_check.py grid) lose 0.2-0.4 %.
+    None: off."""
     word_sure_digits: tuple = (2, 3, 7)
     """These digits, when sure (``doubt_confidence``, "not a digit" under 1 %), stay digits in a word voted
     letters: few letters pass for them (dev scenes: 25 such digits the word vote took, against 3 of its

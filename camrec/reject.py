@@ -508,6 +508,17 @@ class Rejecter:
                 right = same & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * w[i]) & (xyxy[:, 0] <= xyxy[i, 2] + 0.8 * h[i])
                 if left.any() and right.any():
                     reason[i] = "slash"
+        # a digit standing alone (no kept digit near it on its row) has no number to vouch for it: the
+        # model's doubt counts for more
+        if cfg.alone_not_digit is not None and probs.shape[1] > 10 and n:
+            kept = np.flatnonzero(reason == "")
+            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+            for i in kept[probs[kept, 10] > cfg.alone_not_digit]:
+                others = kept[kept != i]
+                gap = np.maximum(xyxy[i, 0] - xyxy[others, 2], xyxy[others, 0] - xyxy[i, 2])
+                near = (np.abs(cy[others] - cy[i]) < 0.5 * h[i]) & (gap < cfg.separator_gap * h[i])
+                if not near.any():
+                    reason[i] = "alone"
         keep = reason == ""
         return Verdict(keep=keep.astype(bool), label=label.astype(np.int64), score=score.astype(np.float32),
                        reason=reason)

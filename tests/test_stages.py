@@ -555,6 +555,20 @@ def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
+def test_a_digit_alone_needs_a_surer_model():
+    # a lone 7 the model doubts a little ("not a digit" 0.08, under the usual 0.12), and the same 7 in a
+    # number: alone it goes, in the number it stays
+    probs = np.zeros((1, 11), np.float32)
+    probs[0, 7], probs[0, 10] = 0.92, 0.08
+    alone = Rejecter().run(np.float32([[0, 0, 20, 40]]), probs, np.float32([0.3]))
+    assert alone.reason.tolist() == ["alone"]
+    assert Rejecter(PipelineConfig().with_(alone_not_digit=None)).run(
+        np.float32([[0, 0, 20, 40]]), probs, np.float32([0.3])).keep.all()
+    pair = np.concatenate([probs, np.eye(11, dtype=np.float32)[[4]]])
+    v = Rejecter().run(np.float32([[0, 0, 20, 40], [24, 0, 44, 40]]), pair, np.float32([0.3, 0.3]))
+    assert v.keep.all()
+
+
 def test_a_sure_3_in_a_word_of_letters_stays_a_digit():
     # "Ax3" in a blurred hand: two rejected letters and a sure 3 at letter spacing, the word voted letters
     xyxy = np.float32([[0, 0, 20, 40], [24, 0, 44, 40], [48, 0, 68, 40]])
