@@ -251,3 +251,25 @@ def side_step(pre: Preprocessed, xyxy: np.ndarray, thin: float = 0.4) -> np.ndar
         right = _quantile(pre.gray[y0:y1, x1 + 1:x1 + d + 1], q)
         out[i] = abs(left - right) / max(left, right, 1.0)
     return out
+
+
+def sheet_edge(pre: Preprocessed, xyxy: np.ndarray, reach: float = 0.5, thin: float = 0.4) -> np.ndarray:
+    """For thin, 1-like boxes on a sheet that stands out from the desk: 1.0 where the box lies on the
+    sheet's outline (the sheet mask ends within ``reach`` x its height of the box, left, right, above or
+    below), else 0. A piece of the sheet's edge against the desk is no 1; a digit sits inside the sheet,
+    clear of its edge (the mask reaches a little beyond the paper). Points beyond the frame do not count."""
+    xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
+    out = np.zeros(len(xyxy), np.float32)
+    if pre.sheet is None:
+        return out
+    H, W = pre.sheet.shape
+    for i, (x0, y0, x1, y1) in _thin_boxes(xyxy, thin, clip_to=(H, W)):
+        cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+        if not pre.sheet[min(cy, H - 1), min(cx, W - 1)]:
+            continue
+        r = int(round(reach * (y1 - y0)))
+        points = ((x0 - r, cy), (x1 + r, cy), (cx, y0 - r), (cx, y1 + r))
+        if any(0 <= x < W and 0 <= y < H and not pre.sheet[y, x] for x, y in points):
+            out[i] = 1.0
+    return out
+

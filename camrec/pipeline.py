@@ -17,7 +17,7 @@ import numpy as np
 
 from camrec.big import BigGlyphs
 from camrec.config import PipelineConfig
-from camrec.crop import CropNormalizer, line_continuation, side_step
+from camrec.crop import CropNormalizer, line_continuation, sheet_edge, side_step
 from camrec.geometry import iou_matrix
 from camrec.group import Grouper
 from camrec.preprocess import Preprocessed, Preprocessor, edge_blur
@@ -102,6 +102,8 @@ class Recognizer:
                 slope = ink_slope(images) if self.config.slash_slope is not None else None
                 runs_on = line_continuation(pre, xyxy) if self.config.max_line_continuation < 1.0 else None
                 step = side_step(pre, xyxy) if self.config.max_side_step < 1.0 else None
+                if step is not None and self.config.sheet_edges:  # (a piece of the sheet's outline: an edge)
+                    step = np.maximum(step, sheet_edge(pre, xyxy))
                 verdict = self.rejecter.run(xyxy, probs, fill, framed, seg.marks, surround, slope, runs_on,
                                             step)
                 marks = seg.marks

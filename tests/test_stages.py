@@ -414,6 +414,25 @@ def test_piece_of_a_faint_line_runs_on_a_written_one_does_not():
         "line piece", ""]
 
 
+def test_a_piece_of_the_sheets_outline_is_not_a_one():
+    from camrec.crop import sheet_edge
+    from camrec.preprocess import Preprocessed
+
+    contrast = np.zeros((300, 400), np.uint8)
+    sheet = np.zeros((300, 400), np.uint8)
+    sheet[20:280, 40:360] = 1  # the sheet (its mask reaches a little beyond the paper)
+    pre = Preprocessed(gray=255 - contrast, contrast=contrast, binary=(contrast > 0).astype(np.uint8),
+                       dark_ink=True, scale=1.0, threshold=0.25, sheet=sheet)
+    boxes = np.float32([[348, 100, 352, 140],  # a stretch of the paper's right edge, 8 px inside the mask
+                        [198, 100, 202, 140],  # a 1 in the middle of the sheet
+                        [330, 100, 350, 140],  # a wide box at the edge: not looked at
+                        [5, 100, 9, 140]])  # a stroke on the desk
+    assert sheet_edge(pre, boxes).tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert _reasons_of_sure_ones(boxes[:2].tolist(), side_step=sheet_edge(pre, boxes[:2])) == ["edge", ""]
+    pre.sheet = None  # no sheet stands out: nothing is an edge of it
+    assert not sheet_edge(pre, boxes).any()
+
+
 def _reasons_of_sure_ones(xyxy, **measures) -> list[str]:
     """The Rejecter's reasons for boxes the classifier calls sure 1s, given per-box ``measures``."""
     probs = np.zeros((len(xyxy), 10), np.float32)
