@@ -280,6 +280,9 @@ class PipelineConfig:
     letter_next_vote: float | None = 0.3
     """The ``letter_run_vote`` of a word (4+ characters) that has a word voted letters beside it on its
     line, within ``letter_next_gap`` heights ("WORLD" after "HELLO"). None: off."""
+    os_and_ls_beside: bool = True
+    """A word of 0s and 1s with two or more rejected letters within ``letter_next_gap`` heights on its line
+    is O, o, l, I and D: the "Do" of "Do not" read 00."""
     letter_next_gap: float = 1.0
     """See ``letter_next_vote``."""
     among_letters_gap: float = 1.2

@@ -471,13 +471,18 @@ class Rejecter:
             if cfg.letter_next_vote is not None and pending:
                 cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
                 word_ = reason == "word"
+                letter_ = word_ | (np.isin(reason, ("model", "x-height", "letter mark")) if cfg.os_and_ls_beside
+                                   else False)
                 for g in pending:
                     hg = _median(h[g])
                     gap = np.maximum(xyxy[g].min(0)[0] - xyxy[:, 2], xyxy[:, 0] - xyxy[g].max(0)[2])
-                    beside = (word_ & (np.abs(cy - _median(cy[g])) < 0.5 * hg)
-                              & (gap < cfg.letter_next_gap * hg) & (np.abs(h - hg) < 0.4 * hg))
+                    near = (np.abs(cy - _median(cy[g])) < 0.5 * hg) & (gap < cfg.letter_next_gap * hg)
+                    beside = word_ & near & (np.abs(h - hg) < 0.4 * hg)
                     beside[g] = False
-                    if beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0:
+                    # a word of 0s and 1s beside letters is O, o, l, I and D: "Do not", "Call"
+                    ols = (cfg.os_and_ls_beside and np.isin(label[g], (0, 1)).all()
+                           and (letter_ & near & ~np.isin(np.arange(n), g)).sum() >= 2)
+                    if ols or (beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0):
                         for i in g:
                             if reason[i] == "" and not distinct[i]:
                                 reason[i] = "word"

@@ -588,6 +588,22 @@ def test_a_digit_alone_needs_a_surer_model():
     assert v.keep.all()
 
 
+def test_os_and_ls_beside_letters_are_letters():
+    # "Do not": D and o read as sure 0s, a word space (half a height), then n and t rejected (the o of
+    # "not", a sure 0 between them)
+    xyxy = np.float32([[0, 0, 20, 40], [22, 10, 40, 40], [58, 10, 72, 40], [74, 10, 88, 40], [90, 4, 100, 40]])
+    probs = np.zeros((5, 11), np.float32)
+    probs[[0, 1], 0] = 1.0
+    probs[[2, 4], 10] = 1.0
+    probs[3, 0] = 1.0
+    fill = np.full(5, 0.4, np.float32)
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+    assert Rejecter(PipelineConfig().with_(os_and_ls_beside=False)).run(xyxy, probs, fill).keep[:2].all()
+    # a number of other digits there stays: "not 25"
+    probs[0, 0], probs[0, 2], probs[1, 0], probs[1, 5] = 0.0, 1.0, 0.0, 1.0
+    assert Rejecter().run(xyxy, probs, fill).keep[:2].all()
+
+
 def test_a_sure_3_in_a_word_of_letters_stays_a_digit():
     # "Ax3" in a blurred hand: two rejected letters and a sure 3 at letter spacing, the word voted letters
     xyxy = np.float32([[0, 0, 20, 40], [24, 0, 44, 40], [48, 0, 68, 40]])
