@@ -302,9 +302,13 @@ class Preprocessor:
         if shadow_step:
             # a shadow across the sheet (a hand, the phone) is darker than the paper around it but still
             # brighter than the desk: the sheet is the larger part above a lower threshold, if that is a sheet
-            lower = Preprocessor._sheet(background, grad, outside + shadow_step * (inside - outside))
-            if lower is not None and 1.15 * area < lower[1] <= 1.6 * area:
-                hull = lower[0]
+            # (looked for only when that many pixels lie between the two thresholds at all)
+            low = outside + shadow_step * (inside - outside)
+            between = np.count_nonzero(background > low) - area
+            if between > 0.15 * area:
+                lower = Preprocessor._sheet(background, grad, low)
+                if lower is not None and 1.15 * area < lower[1] <= 1.6 * area:
+                    hull = lower[0]
         mask = np.zeros(background.shape, np.uint8)
         cv2.fillConvexPoly(mask, hull, 1)
         mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
