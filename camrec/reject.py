@@ -352,6 +352,8 @@ class Rejecter:
             for k, run in enumerate(words):
                 word[run] = k
             for run in link_runs(xyxy, cfg.x_height_gap, cfg.row_overlap, cfg.height_ratio):
+                if len(run) < cfg.x_height_min:
+                    continue  # (too few to hold enough rejected characters)
                 run = np.asarray(run)
                 # (not what towers over the line: a plate's or a box's border is no capital)
                 run = run[h[run] <= 1.5 * _median(h[run])]
@@ -471,6 +473,7 @@ class Rejecter:
             if cfg.letter_next_vote is not None and pending:
                 cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
                 word_ = reason == "word"
+                zero_or_one = (label == 0) | (label == 1)
                 letter_ = word_ | (np.isin(reason, ("model", "x-height", "letter mark")) if cfg.os_and_ls_beside
                                    else False)
                 for g in pending:
@@ -480,7 +483,7 @@ class Rejecter:
                     beside = word_ & near & (np.abs(h - hg) < 0.4 * hg)
                     beside[g] = False
                     # a word of 0s and 1s beside letters is O, o, l, I and D: "Do not", "Call"
-                    ols = (cfg.os_and_ls_beside and np.isin(label[g], (0, 1)).all()
+                    ols = (cfg.os_and_ls_beside and zero_or_one[g].all()
                            and (letter_ & near & ~np.isin(np.arange(n), g)).sum() >= 2)
                     if ols or (beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0):
                         for i in g:
