@@ -65,6 +65,13 @@ class Camrec:
         for line in stream:
             lines.append(line.rstrip("\n"))
 
+    def has_stdout(self, n: int, timeout: float) -> bool:
+        """Whether at least ``n`` lines came on stdout within ``timeout`` seconds (no failure)."""
+        deadline = time.monotonic() + timeout
+        while len(self.out) < n and time.monotonic() < deadline and self.proc.poll() is None:
+            time.sleep(0.05)
+        return len(self.out) >= n
+
     def wait_stdout(self, n: int, timeout: float) -> None:
         """Until at least ``n`` lines came on stdout (fails with stderr when not in time or the process ended)."""
         deadline = time.monotonic() + timeout
@@ -247,8 +254,15 @@ def test_draw_canvas_recognizes_a_drawn_digit_and_right_click_clears(xvfb, camre
     origin = canvas_origin(screenshot(xvfb, wid, tmp_path / "blank.png"))
 
     stroke(xvfb, wid, origin, seven())
+    if not proc.has_stdout(1, 5):
+        # (on a loaded machine the window can miss the very first button press under Xvfb: no stroke began,
+        # nothing was read; the same stroke again, over the same path, reads the same 7)
+        stroke(xvfb, wid, origin, seven())
+        proc.wait_stdout(1, 10)
+        time.sleep(1.0)  # (and a late reading of the first stroke, if it was only slow, arrives)
     proc.wait_stdout(1, 10)
     first = json.loads(proc.out[-1])
+    done = len(proc.out)  # readings so far (2 if the first stroke was only slow and drawn twice)
     check_contract(first)
     assert first["source"] == "canvas" and (first["width"], first["height"]) == (560, 420)
     shot = screenshot(xvfb, wid, tmp_path / "seven.png")
@@ -261,19 +275,19 @@ def test_draw_canvas_recognizes_a_drawn_digit_and_right_click_clears(xvfb, camre
     # right button clears: the next stroke is read alone (a 0, not 7 and 0)
     xdotool(xvfb, "mousemove", "--window", wid, origin[0] + 100, origin[1] + 350, "click", 3)
     stroke(xvfb, wid, origin, zero())
-    proc.wait_stdout(2, 10)
+    proc.wait_stdout(done + 1, 10)
     second = json.loads(proc.out[-1])
     assert labels(second) == [0], (second, tmp_path)
 
     # so does the c key
     xdotool(xvfb, "key", "--window", wid, "c")
     stroke(xvfb, wid, origin, seven())
-    proc.wait_stdout(3, 10)
+    proc.wait_stdout(done + 2, 10)
     assert labels(json.loads(proc.out[-1])) == [7]
 
     xdotool(xvfb, "key", "--window", wid, "q")
     assert proc.finish(10) == 0, proc.stderr
-    assert len(proc.json_lines()) == 3  # one per stroke, all complete JSON
+    assert len(proc.json_lines()) == done + 2  # one per stroke, all complete JSON
     no_traceback(proc.stderr)
 
 
