@@ -178,6 +178,9 @@ class PipelineConfig:
     max_aspect_sure: float = 1.6
     """A box wider than ``max_aspect`` (and not split) is still one digit up to this width/height when the
     model is at least ``sure_confidence`` sure of it (a wide hand's 0, 4 or 5)."""
+    max_aspect_surest: float = 2.4
+    """... and up to this width/height when, besides, the model's "not a digit" is under 1 % (an 11-class
+    model): dev scenes, 17 true digits rejected "too wide" kept, no false one."""
     sure_confidence: float = 0.99
     """See ``max_aspect_sure``."""
     max_fill: float = 0.72

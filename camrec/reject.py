@@ -284,6 +284,9 @@ class Rejecter:
             reason[(reason == "") & frame] = "frame"
         # wider than a digit (and not split): a wide hand's 0, 4 or 5 is still one digit when the model is sure
         wide = (aspect > cfg.max_aspect) & ((aspect > cfg.max_aspect_sure) | (score < cfg.sure_confidence))
+        if probs.shape[1] > 10 and cfg.max_aspect_surest > cfg.max_aspect_sure:
+            # (and up to max_aspect_surest when the model sees no trace of a non-digit: a wide, flat 2 or 0)
+            wide &= ~((aspect <= cfg.max_aspect_surest) & (score >= cfg.sure_confidence) & (probs[:, 10] < 0.01))
         reason[(reason == "") & wide] = "too wide"
         if surround is not None:  # a stroke in texture (wood grain, fabric): its surroundings are inky too
             reason[(reason == "") & (np.asarray(surround) > 1.0)] = "texture"

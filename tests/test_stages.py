@@ -367,6 +367,18 @@ def test_stroke_width_is_brought_toward_mnist():
 
 
 # --------------------------------------------------------------------- reject
+def test_a_wide_digit_the_model_is_surest_of_is_one_digit():
+    # a flat handwritten 2, twice as wide as tall: one digit when the model sees no trace of a non-digit
+    probs = np.zeros((1, 11), np.float32)
+    probs[0, 2] = 1.0
+    box, fill = np.float32([[0, 0, 60, 30]]), np.float32([0.3])
+    assert Rejecter().run(box, probs, fill).keep.all()
+    assert Rejecter(PipelineConfig().with_(max_aspect_surest=1.6)).run(box, probs, fill).reason.tolist() == [
+        "too wide"]
+    probs[0, 2], probs[0, 10] = 0.98, 0.02
+    assert Rejecter().run(box, probs, fill).reason.tolist() == ["too wide"]
+
+
 def test_reject_by_confidence_shape_and_reject_class():
     xyxy = np.float32([[0, 0, 20, 40], [100, 0, 120, 40], [200, 0, 240, 40], [300, 0, 400, 40]])
     probs = np.zeros((4, 10), np.float32)
