@@ -519,6 +519,19 @@ class Rejecter:
                 right = same & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * w[i]) & (xyxy[:, 0] <= xyxy[i, 2] + 0.8 * h[i])
                 if left.any() and right.any():
                     reason[i] = "slash"
+        # a digit the model only half doubts, right beside a kept digit of its size, is part of a number: its
+        # neighbour vouches for it
+        if cfg.in_number_not_digit is not None and probs.shape[1] > 10 and n:
+            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+            doubted = np.flatnonzero((reason == "model") & (probs[:n, 10] <= cfg.in_number_not_digit)
+                                     & (score[:n] >= 0.9))
+            for i in doubted:
+                row = (np.abs(cy[:n] - cy[i]) < 0.35 * h[i]) & (np.abs(h[:n] - h[i]) < 0.25 * h[i])
+                close = row & (np.maximum(xyxy[i, 0] - xyxy[:n, 2], xyxy[:n, 0] - xyxy[i, 2]) < 0.5 * h[i])
+                close[i] = False
+                # (not beside a letter as well: the B of a plate's "AB12")
+                if (close & (reason[:n] == "")).any() and not (close & (reason[:n] != "")).any():
+                    reason[i] = ""
         # a digit standing alone (no kept digit near it on its row) has no number to vouch for it: the
         # model's doubt counts for more
         if cfg.alone_not_digit is not None and probs.shape[1] > 10 and n:

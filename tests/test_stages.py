@@ -586,6 +586,22 @@ def test_a_word_of_sure_digits_on_a_plate_line_of_letters_is_kept():
     assert not Rejecter().run(xyxy, probs, fill).keep.any()
 
 
+def test_a_doubted_digit_beside_a_digit_is_part_of_the_number():
+    # "47": the model reads the 4 but gives "not a digit" 0.2 (over the 0.12 limit); the 7 beside it vouches
+    xyxy = np.float32([[0, 0, 20, 40], [24, 0, 44, 40]])
+    probs = np.zeros((2, 11), np.float32)
+    probs[0, 4], probs[0, 10] = 0.8, 0.2
+    probs[1, 7] = 1.0
+    fill = np.float32([0.3, 0.3])
+    assert Rejecter().run(xyxy, probs, fill).keep.all()
+    assert Rejecter(PipelineConfig().with_(in_number_not_digit=None)).run(xyxy, probs, fill).keep.tolist() == [
+        False, True]
+    # a rejected letter on its other side: the B of "AB1" stays out
+    xyxy3 = np.float32([[-24, 0, -4, 40], [0, 0, 20, 40], [24, 0, 44, 40]])
+    probs3 = np.concatenate([np.eye(11, dtype=np.float32)[[10]], probs])
+    assert Rejecter().run(xyxy3, probs3, np.full(3, 0.3, np.float32)).keep.tolist() == [False, False, True]
+
+
 def test_a_digit_alone_needs_a_surer_model():
     # a lone 7 the model doubts a little ("not a digit" 0.08, under the usual 0.12), and the same 7 in a
     # number: alone it goes, in the number it stays
