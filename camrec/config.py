@@ -173,7 +173,7 @@ class PipelineConfig:
     sheet or a shadow, not a stroke (1.0: off)."""
     sheet_edges: bool = True
     """A thin 1-like box on the outline of the sheet found (see :func:`camrec.crop.sheet_edge`) is an
-    edge, like one with paper on one side only (``max_side_step``): dev scenes 21 false digits fewer,
+    edge, like one with paper on one side only (``max_side_step``, and off with it): dev scenes 21 false digits fewer,
     2 true ones lost."""
     max_aspect_sure: float = 1.6
     """A box wider than ``max_aspect`` (and not split) is still one digit up to this width/height when the

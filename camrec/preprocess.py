@@ -208,7 +208,8 @@ class Preprocessor:
         if threshold is None:
             sample = np.ascontiguousarray(contrast[::2, ::2]) if min(h, w) >= 64 else contrast
             t_otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        t = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast)) if threshold is None else threshold
+            threshold = float(np.clip(t_otsu / 255.0, cfg.min_contrast, cfg.max_contrast))
+        t = threshold
         _, binary = cv2.threshold(contrast, t * 255.0, 1, cv2.THRESH_BINARY)
         if cfg.min_ink_levels > 0:
             # and by a few gray levels at least: on a near-black frame sensor noise is a large fraction of
@@ -240,7 +241,8 @@ class Preprocessor:
 
     @staticmethod
     def _sheet(background: np.ndarray, grad: np.ndarray, t: float):
-        """The convex hull of the largest part brighter than t, if it is a sheet (see :meth:`_page`)."""
+        """(convex hull, area, mean inside, mean outside) of the largest part brighter than t, if it is a
+        sheet (see :meth:`_page`); else None."""
         sh, sw = background.shape
         bright = (background > t).astype(np.uint8)
         # (labels without OpenCV's stats and areas by counting: the same figures in half the time)
@@ -293,12 +295,12 @@ class Preprocessor:
         # Otsu first; a textured or unevenly lit desk can join the sheet there, so a few higher
         # thresholds (towards the brightest paper) are tried too
         for t in np.linspace(t0, top, 5)[:4]:
-            hull = Preprocessor._sheet(background, grad, float(t))
-            if hull is not None:
+            sheet = Preprocessor._sheet(background, grad, float(t))
+            if sheet is not None:
                 break
         else:
             return None
-        hull, area, inside, outside = hull
+        hull, area, inside, outside = sheet
         if shadow_step:
             # a shadow across the sheet (a hand, the phone) is darker than the paper around it but still
             # brighter than the desk: the sheet is the larger part above a lower threshold, if that is a sheet

@@ -477,17 +477,15 @@ class Rejecter:
                 cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
                 word_ = reason == "word"
                 zero_or_one = (label == 0) | (label == 1)
-                letter_ = word_ | (np.isin(reason, ("model", "x-height", "letter mark")) if cfg.os_and_ls_beside
-                                   else False)
+                letter_ = word_ | np.isin(reason, ("model", "x-height", "letter mark"))
                 for g in pending:
                     hg = _median(h[g])
                     gap = np.maximum(xyxy[g].min(0)[0] - xyxy[:, 2], xyxy[:, 0] - xyxy[g].max(0)[2])
                     near = (np.abs(cy - _median(cy[g])) < 0.5 * hg) & (gap < cfg.letter_next_gap * hg)
+                    near[g] = False
                     beside = word_ & near & (np.abs(h - hg) < 0.4 * hg)
-                    beside[g] = False
                     # a word of 0s and 1s beside letters is O, o, l, I and D: "Do not", "Call"
-                    ols = (cfg.os_and_ls_beside and zero_or_one[g].all()
-                           and (letter_ & near & ~np.isin(np.arange(n), g)).sum() >= 2)
+                    ols = cfg.os_and_ls_beside and zero_or_one[g].all() and (letter_ & near).sum() >= 2
                     if ols or (beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0):
                         for i in g:
                             if reason[i] == "" and not distinct[i]:
@@ -495,10 +493,10 @@ class Rejecter:
         if len(letter_marks):
             n = n_real
             xyxy, reason, label, score, h = xyxy[:n], reason[:n], label[:n], score[:n], h[:n]
+        cy = (xyxy[:, 1] + xyxy[:, 3]) / 2  # (row centres, for the tests below)
         # a doubtful digit whose neighbours on its row (within ``among_letters_gap`` heights) are all
         # letters (rejected as such) is one more letter: 'a' between 'P' and 'y', an 'o' after 'D'
         if cfg.among_letters_gap > 0 and n >= 2:
-            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
             lettery = np.isin(reason, ("confidence", "word", "x-height"))
             for i in np.flatnonzero((reason == "") & (score < cfg.doubt_confidence)):
                 near = ((np.abs(cy - cy[i]) < 0.6 * h[i]) & (h < cfg.height_ratio * h[i])
@@ -511,7 +509,6 @@ class Rejecter:
         if slope is not None and cfg.slash_slope is not None and n >= 3:
             cand = np.flatnonzero((reason == "") & (label == 1) & (np.asarray(slope) > cfg.slash_slope))
             ok = reason == ""
-            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
             for i in cand:
                 same = ok & (np.abs(cy - cy[i]) < 0.35 * h[i]) & (np.abs(h - h[i]) < 0.3 * h[i])
                 same[i] = False
@@ -522,21 +519,19 @@ class Rejecter:
         # a digit the model only half doubts, right beside a kept digit of its size, is part of a number: its
         # neighbour vouches for it
         if cfg.in_number_not_digit is not None and probs.shape[1] > 10 and n:
-            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
-            doubted = np.flatnonzero((reason == "model") & (probs[:n, 10] <= cfg.in_number_not_digit)
-                                     & (score[:n] >= 0.9))
+            doubted = np.flatnonzero((reason == "model") & (probs[:, 10] <= cfg.in_number_not_digit)
+                                     & (score >= 0.9))
             for i in doubted:
-                row = (np.abs(cy[:n] - cy[i]) < 0.35 * h[i]) & (np.abs(h[:n] - h[i]) < 0.25 * h[i])
-                close = row & (np.maximum(xyxy[i, 0] - xyxy[:n, 2], xyxy[:n, 0] - xyxy[i, 2]) < 0.5 * h[i])
+                row = (np.abs(cy - cy[i]) < 0.35 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i])
+                close = row & (np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2]) < 0.5 * h[i])
                 close[i] = False
                 # (not beside a letter as well: the B of a plate's "AB12")
-                if (close & (reason[:n] == "")).any() and not (close & (reason[:n] != "")).any():
+                if (close & (reason == "")).any() and not (close & (reason != "")).any():
                     reason[i] = ""
         # a digit standing alone (no kept digit near it on its row) has no number to vouch for it: the
         # model's doubt counts for more
         if cfg.alone_not_digit is not None and probs.shape[1] > 10 and n:
             kept = np.flatnonzero(reason == "")
-            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
             for i in kept[probs[kept, 10] > cfg.alone_not_digit]:
                 others = kept[kept != i]
                 gap = np.maximum(xyxy[i, 0] - xyxy[others, 2], xyxy[others, 0] - xyxy[i, 2])
