@@ -146,14 +146,14 @@ def _plausible_date(parts: tuple[str, str, str]) -> bool:
 
 def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
     """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning most of
-    the height of its neighbours (at least 0.75 of it, ends within 0.2 of theirs: a hand's slash is
-    often a little short), slanted (box at least 0.25 as wide as tall) or taller than them."""
+    the height of its neighbours (at least 0.75 of it, ends within 0.3 of theirs: a hand's slash is
+    often a little short, or drawn a little high), slanted (box at least 0.25 as wide as tall) or taller than them."""
     x0, y0, x1, y1 = xyxy[i]
     h, w = y1 - y0, x1 - x0
     hn = (xyxy[left, 3] - xyxy[left, 1] + xyxy[right, 3] - xyxy[right, 1]) / 2
     ntop = (xyxy[left, 1] + xyxy[right, 1]) / 2
     nbottom = (xyxy[left, 3] + xyxy[right, 3]) / 2
-    spans = h >= 0.75 * hn and y0 <= ntop + 0.2 * hn and y1 >= nbottom - 0.2 * hn
+    spans = h >= 0.75 * hn and y0 <= ntop + 0.3 * hn and y1 >= nbottom - 0.3 * hn
     return bool(spans and (w >= 0.25 * h or h >= 1.05 * hn))
 
 
@@ -171,8 +171,10 @@ def _strong_slash(xyxy: np.ndarray, members: list[int], k: int) -> bool:
     return bool(x1 - x0 >= 0.45 * (y1 - y0) and _taller(xyxy, members, k, 1.05))
 
 
-def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps: list[str]) -> set[int]:
-    """Members of one number that are the '/' of a date read as a digit 1, or an empty set.
+def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int],
+                 seps: list[str]) -> tuple[set[int], set[int]]:
+    """Members of one number that are the '/' of a date read as a digit 1 (an empty set when none),
+    and the places ``k`` (between members k and k+1) of gaps that stand for a lost slash.
 
     Handwritten slashes look like slanted 1s (MNIST 1s lean too: median slant 0.19, a quarter above
     0.42), so shape alone is not enough. A '1' is taken for a '/' only when (a) it is slash-like
@@ -183,18 +185,37 @@ def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps:
     the number has no other separators than spaces. Short forms with a one-digit day or month (d/m/yy),
     which random 6-7 digit numbers often fit, need both strokes 1.1 times taller than their
     neighbours. Of several readings, the tallest strokes win.
+
+    One slash may be lost (rejected, or merged into the digit beside it) and leave a gap: a gap of the
+    number then stands for it when one slash-like '1' and that gap make a plausible dd/mm date with
+    two-digit day and month.
     """
     n = len(members)
     if n < 6 or n > 12 or any(s not in ("", " ", "/") for s in seps):
-        return set()
+        return set(), set()
     lab = [int(labels[m]) for m in members]
     cand = [k for k in range(1, n - 1) if lab[k] == 1 and slash_like(xyxy, members[k], members[k - 1], members[k + 1])]
     marks = [k for k, s in enumerate(seps) if s == "/"]  # '/' between members k and k+1
+    best = _best_slashes(xyxy, lab, members, cand, marks, gap_for_slash=False)
+    if best or len(marks) >= 2 or not cand:
+        return best, set()
+    for k in [k for k, s in enumerate(seps) if s == " "]:
+        best = _best_slashes(xyxy, lab, members, cand, sorted(marks + [k]), gap_for_slash=True)
+        if best:
+            return best, {k}
+    return set(), set()
+
+
+def _best_slashes(xyxy: np.ndarray, lab: list[int], members: list[int], cand: list[int], marks: list[int],
+                  gap_for_slash: bool) -> set[int]:
+    """The members among ``cand`` that, with the separators at ``marks``, read the number as a date
+    (see :func:`date_slashes`); ``gap_for_slash``: one of the marks is a gap, so only a plausible
+    dd/mm date with two-digit day and month counts."""
+    import itertools
+
     need = 2 - len(marks)
     if need <= 0 or len(cand) < need:
         return set()
-    import itertools
-
     best, best_score = set(), -np.inf
     for pick in itertools.combinations(cand, need):
         if any(b - a < 2 for a, b in zip(pick[:-1], pick[1:])):
@@ -208,6 +229,8 @@ def date_slashes(xyxy: np.ndarray, labels: np.ndarray, members: list[int], seps:
         groups.append("".join(map(str, lab[start:])))
         parts = _date_parts(groups)
         if parts is None or not (_plausible_date(parts) or all(_strong_slash(xyxy, members, k) for k in pick)):
+            continue
+        if gap_for_slash and not (_plausible_date(parts) and len(parts[0]) == len(parts[1]) == 2):
             continue
         if not marks and min(len(groups[0]), len(groups[1])) < 2 and not all(_taller(xyxy, members, k) for k in pick):
             continue  # d/m/yy shapes are common among 6-7 digit numbers: only clearly taller strokes
@@ -299,13 +322,13 @@ class Grouper:
             seps.append(cur_sep)
         if cfg.date_slashes:
             for k, (members, sep) in enumerate(zip(numbers, seps)):
-                slashes = date_slashes(xyxy, labels, members, sep)
+                slashes, gaps = date_slashes(xyxy, labels, members, sep)
                 if slashes:  # a date's '/' read as a 1: a separator, not a digit
                     keep = [i for i, m in enumerate(members) if m not in slashes]
                     new_sep = []
                     for a, b in zip(keep[:-1], keep[1:]):
                         between = sep[a:b]
-                        new_sep.append("/" if (b - a > 1 or "/" in between) else "".join(between))
+                        new_sep.append("/" if (b - a > 1 or "/" in between or a in gaps) else "".join(between))
                     numbers[k], seps[k] = [members[i] for i in keep], new_sep
         out = []
         for members, sep in zip(numbers, seps):

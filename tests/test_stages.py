@@ -1071,6 +1071,20 @@ def test_group_date_slashes_read_as_ones_become_separators():
     xyxy[[2, 5], 1], xyxy[[2, 5], 3] = 100, 150
     (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
     assert number.text == "7611212013"
+    # a hand's slashes drawn short and high (0.8 of the digits' height, ending 0.26 of it above the line)
+    xyxy, labels = _date_boxes(slash_w=16, slash_h=40)
+    (number,) = Grouper().run(xyxy, labels, np.ones(10, np.float32))
+    assert number.display == "18/02/2013"
+    # the first slash lost (rejected, or merged into a digit): the gap it leaves stands for it
+    xyxy, labels = _date_boxes(upright_1=True)
+    lost = [0, 1, 3, 4, 5, 6, 7, 8, 9]
+    (number,) = Grouper().run(xyxy[lost], labels[lost], np.ones(9, np.float32))
+    assert number.text == "18022013" and number.display == "18/02/2013"
+    # ... only where that makes a plausible date with a two-digit day and month (18 42/2013 does not)
+    labels = labels[lost].copy()
+    labels[2] = 4
+    (number,) = Grouper().run(xyxy[lost], labels, np.ones(9, np.float32))
+    assert number.text == "184212013"
     # a stroke half the digits' height is no slash
     xyxy, labels = _date_boxes(slash_w=16, slash_h=25)
     xyxy[[2, 5], 1] += 12
