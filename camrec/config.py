@@ -205,6 +205,17 @@ class PipelineConfig:
     """A lone candidate at least ``lone_exempt_aspect`` as wide as tall that the classifier is at least this sure
     of is never rejected as "lone": the strokes the lone test is for are thin (dev scenes: 217 of 224 lone
     false digits thinner than 0.4), a lone digit on security paper or a textured card is not. None: off."""
+    lone_clean_surround: float | None = 0.6
+    lone_clean_continuation: float = 0.3
+    lone_clean_step: float = 0.05
+    lone_exempt_confidence_clean: float = 0.9
+    """A lone candidate (a thin 1 too) whose stroke runs on into no line (``continuation`` under
+    ``lone_clean_continuation``), with the same surface on both its sides (``side_step`` under
+    ``lone_clean_step``), a texture score under ``lone_clean_surround`` and a digit score of at least
+    ``lone_exempt_confidence_clean`` is never rejected as "lone": it is no grid line, box side or paper
+    edge, and a lone digit on security paper has the pattern's ink in its ring (isolated 16 px digits on a
+    guilloche, scripts/page_check.py: 89-90 % read -> 92 %; dev scenes: 3 false digits more in 400 scenes).
+    None: off."""
     lone_gap: float = 1.5
     """Horizontal distance (fraction of the box height) within which a neighbour makes a candidate not lone."""
     x_height_ratio: float = 1.2

@@ -301,6 +301,13 @@ class Rejecter:
                     # paper or a textured card a lone digit has ink in its ring too
                     lone_test &= ~((aspect >= cfg.lone_exempt_aspect) & (score >= cfg.lone_exempt_confidence)
                                    & (label != 1))
+                if cfg.lone_clean_surround is not None and continuation is not None and side_step is not None:
+                    # a stroke that runs on into no line and steps onto no other surface, in a ring inked no
+                    # more than fine print or a security pattern inks it: a digit (a lone 1 on a cheque)
+                    lone_test &= ~((np.asarray(continuation) < cfg.lone_clean_continuation)
+                                   & (np.asarray(side_step) < cfg.lone_clean_step)
+                                   & (np.asarray(surround) < cfg.lone_clean_surround)
+                                   & (score >= cfg.lone_exempt_confidence_clean))
                 for i in np.flatnonzero(lone_test):
                     row = np.abs(cy - cy[i]) < 0.6 * h[i]
                     row[i] = False

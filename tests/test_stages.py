@@ -794,6 +794,24 @@ def test_lone_stroke_with_ink_around_it_is_not_a_digit():
     assert Rejecter().run(wide, probs, fill, surround=np.float32([0.6])).reason.tolist() == ["lone"]
 
 
+def test_lone_stroke_that_is_no_line_nor_edge_is_a_digit():
+    # a lone 1 on security paper: its ring holds the pattern's ink (texture 0.55), but its stroke runs on
+    # into no line (continuation 0.1) and both its sides are the same paper (side step 0.01): a digit
+    xyxy = np.float32([[100, 100, 106, 130]])
+    probs = np.zeros((1, 10), np.float32)
+    probs[0, 1] = 1.0
+    fill = np.float32([0.5])
+    run = lambda cfg, cont, step, sur=0.55: Rejecter(cfg).run(  # noqa: E731
+        xyxy, probs, fill, surround=np.float32([sur]), continuation=np.float32([cont]), side_step=np.float32([step]))
+    assert run(PipelineConfig(), 0.1, 0.01).keep.all()
+    assert run(PipelineConfig().with_(lone_clean_surround=None), 0.1, 0.01).reason.tolist() == ["lone"]
+    # a grid cell's side runs on into its rules; a paper edge has paper on one side only; a stroke in
+    # denser ink is not taken on trust either
+    assert run(PipelineConfig(), 0.8, 0.01).reason.tolist() == ["lone"]
+    assert run(PipelineConfig(), 0.1, 0.5).reason.tolist() == ["lone"]
+    assert run(PipelineConfig(), 0.1, 0.01, sur=0.7).reason.tolist() == ["lone"]
+
+
 def test_x_height_letter_on_a_mixed_case_line():
     # "Taxes" (rejected letters: T 28 px tall, the others at an x-height of 20 px), then an o read as
     # a sure 0 at x-height, then after a word space a number at capital height: the o goes, the number
