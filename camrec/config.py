@@ -292,6 +292,10 @@ class PipelineConfig:
     sure_letter: float = 0.9
     """A candidate whose "not a digit" probability reaches this is surely a letter (``letter_ones``,
     ``letter_pair``): below it, it may be a badly written digit, whose neighbours are digits too."""
+    letter_cut_digit: bool = True
+    """In a word not voted letters, a lone digit (not a 0 or 1: those have their own rules) separated from
+    the word's number (2+ digits) by sure letters of its height is a letter: the S of a plate's "SP52" read
+    as a sure 5 (80 plate scenes of seed 42: F1 0.859 -> 0.868, plates read 0.588 -> 0.613)."""
     letter_pair: bool = True
     """A word of two, a digit and a rejected letter of its height (not a thin stroke), is letters: the S
     of a plate's "SX" that the model reads as a sure 5."""

@@ -497,6 +497,35 @@ class Rejecter:
                         for i in g:
                             if reason[i] == "" and not distinct[i]:
                                 reason[i] = "word"
+            if cfg.letter_cut_digit and pending:
+                # a lone digit cut off from the word's number by a sure letter is a letter too: the S of
+                # "SP52" (read 5), where the P stands between it and the 52
+                for g in pending:
+                    g = g[np.argsort(xyxy[g, 0])]
+                    kept_g = reason[g] == ""
+                    blocks, cur = [], []
+                    for k in range(len(g)):
+                        if kept_g[k]:
+                            cur.append(k)
+                        else:
+                            if cur:
+                                blocks.append(cur)
+                            cur = []
+                    if cur:
+                        blocks.append(cur)
+                    if len(blocks) < 2 or max(len(b) for b in blocks) < 2:
+                        continue
+                    for b in blocks:
+                        if len(b) != 1:
+                            continue
+                        k = b[0]
+                        i = g[k]
+                        if distinct[i] or label[i] in (0, 1):
+                            continue
+                        # the letters between it and the other digits: sure letters of its height
+                        sides = [j for j in (k - 1, k + 1) if 0 <= j < len(g)]
+                        if sides and all(sure_letter[g[j]] and 0.75 <= h[g[j]] / h[i] <= 1.3 for j in sides):
+                            reason[i] = "word"
         if len(letter_marks):
             n = n_real
             xyxy, reason, label, score, h = xyxy[:n], reason[:n], label[:n], score[:n], h[:n]

@@ -679,6 +679,22 @@ def test_a_digit_glued_to_one_capital_is_a_letter():
     assert not Rejecter(PipelineConfig().with_(sure_letter=0.4)).run(xyxy, probs, np.full(5, 0.4, np.float32)).keep[3]
 
 
+def test_a_digit_cut_off_from_the_number_by_a_letter_is_a_letter():
+    # "SP52" on a plate: the model is sure the S is a 5, but the P (a sure letter of its height) stands
+    # between it and the number 52: a lone digit among letters at the start of the word is a letter
+    xyxy = np.float32([[0, 0, 40, 60], [44, 0, 84, 60], [88, 0, 128, 60], [132, 0, 172, 60]])
+    probs = np.zeros((4, 11), np.float32)
+    probs[[0, 2, 3], [5, 5, 2]] = 1.0
+    probs[1, 10] = 1.0
+    fill = np.full(4, 0.4, np.float32)
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [False, False, True, True]
+    assert Rejecter(PipelineConfig().with_(letter_cut_digit=False)).run(xyxy, probs, fill).keep.tolist() == [
+        True, False, True, True]
+    # what stands between them may be a badly written digit (the model only doubts it): the 5 stays
+    probs[1, 10], probs[1, 3] = 0.5, 0.5
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [True, False, True, True]
+
+
 def test_a_plate_border_makes_no_x_height():
     # "PD 828 K" beside a piece of the plate's border (rejected, 1.6 x their height): the digits are no
     # x-height letters beside taller capitals
