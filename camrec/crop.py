@@ -238,17 +238,19 @@ def side_step(pre: Preprocessed, xyxy: np.ndarray, thin: float = 0.4) -> np.ndar
     """For thin, 1-like boxes: how different the two sides are, |left - right| / brighter (the paper's
     gray level, an upper quartile, in a strip a quarter of the box height wide on each side). A stroke has the same paper on both sides
     (near 0); the edge of a sheet against the desk, or of a shadow, has paper on one side only. Other
-    boxes, and boxes at the frame's border, give 0."""
+    boxes, and boxes with under 2 px of frame on a side, give 0 (near the frame's border a strip is
+    as wide as the frame allows: a sheet's corner often lies there)."""
     xyxy = np.asarray(xyxy, np.float32).reshape(-1, 4)
     out = np.zeros(len(xyxy), np.float32)
     H, W = pre.gray.shape
     q = 75 if pre.dark_ink else 25  # the paper's level: a neighbouring digit's ink in a strip does not count
     for i, (x0, y0, x1, y1) in _thin_boxes(xyxy, thin):
         d = max(2, (y1 - y0) // 4)
-        if x0 - d - 1 < 0 or x1 + d + 1 > W or y0 < 0 or y1 > H:
+        xa, xb = max(0, x0 - d - 1), min(W, x1 + d + 1)
+        if x0 - 1 - xa < 2 or xb - x1 - 1 < 2 or y0 < 0 or y1 > H:
             continue
-        left = _quantile(pre.gray[y0:y1, x0 - d - 1:x0 - 1], q)
-        right = _quantile(pre.gray[y0:y1, x1 + 1:x1 + d + 1], q)
+        left = _quantile(pre.gray[y0:y1, xa:x0 - 1], q)
+        right = _quantile(pre.gray[y0:y1, x1 + 1:xb], q)
         out[i] = abs(left - right) / max(left, right, 1.0)
     return out
 

@@ -465,6 +465,10 @@ def test_edge_of_a_sheet_is_not_a_one():
     step = side_step(pre, np.float32([[295, 98, 300, 162], [98, 98, 103, 162], [108, 98, 113, 162]]))
     assert step[0] > 0.3 and step[1] < 0.05 and step[2] < 0.05, step
     assert _reasons_of_sure_ones([[295, 98, 300, 162], [98, 98, 103, 162]], side_step=step[:2]) == ["edge", ""]
+    # a sheet's corner at the frame's border: the desk's strip is as wide as the frame allows (10 px)
+    crop = np.ascontiguousarray(img[:, :310])
+    step = side_step(Preprocessor().run(crop), np.float32([[295, 98, 300, 162]]))
+    assert step[0] > 0.3, step
 
 
 def test_taller_currency_sign_does_not_sink_its_number():
