@@ -304,8 +304,9 @@ class PipelineConfig:
     """The ``letter_run_vote`` of a word (4+ characters) that has a word voted letters beside it on its
     line, within ``letter_next_gap`` heights ("WORLD" after "HELLO"). None: off."""
     os_and_ls_beside: bool = True
-    """A word of 0s and 1s with two or more rejected letters within ``letter_next_gap`` heights on its line
-    is O, o, l, I and D: the "Do" of "Do not" read 00."""
+    """A word of 0s and 1s with two or more rejected letters in the words within ``letter_next_gap``
+    heights on its line (a word beside it counts whole), and no kept digit there, is O, o, l, I and D: the
+    "Do" of "Do not" read 00; the "00" of "Time: 00:17" stays."""
     letter_next_gap: float = 1.0
     """See ``letter_next_vote``."""
     among_letters_gap: float = 1.2

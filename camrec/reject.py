@@ -485,6 +485,9 @@ class Rejecter:
                 word_ = reason == "word"
                 zero_or_one = (label == 0) | (label == 1)
                 letter_ = word_ | np.isin(reason, ("model", "x-height", "letter mark"))
+                word_of = np.full(n, -1, np.int64)  # the letter-spaced word of each candidate
+                for k, run in enumerate(words):
+                    word_of[np.asarray(run, np.int64)] = k
                 for g in pending:
                     hg = _median(h[g])
                     gap = np.maximum(xyxy[g].min(0)[0] - xyxy[:, 2], xyxy[:, 0] - xyxy[g].max(0)[2])
@@ -492,7 +495,13 @@ class Rejecter:
                     near[g] = False
                     beside = word_ & near & (np.abs(h - hg) < 0.4 * hg)
                     # a word of 0s and 1s beside letters is O, o, l, I and D: "Do not", "Call"
-                    ols = cfg.os_and_ls_beside and zero_or_one[g].all() and (letter_ & near).sum() >= 2
+                    # (the letters of the words beside it count whole: the "not" after "Do" is three)
+                    near_words = np.unique(word_of[letter_ & near])
+                    near_words = near_words[near_words >= 0]
+                    beside_letters = int((letter_ & np.isin(word_of, near_words)).sum())
+                    # ... unless digits stand beside it too: the "00" of "Time: 00:17"
+                    ols = (cfg.os_and_ls_beside and zero_or_one[g].all() and beside_letters >= 2
+                           and not (near & (reason == "")).any())
                     if ols or (beside.any() and letters(g, cfg.letter_next_vote, sizes=False) >= 0):
                         for i in g:
                             if reason[i] == "" and not distinct[i]:

@@ -634,6 +634,18 @@ def test_os_and_ls_beside_letters_are_letters():
     # a number of other digits there stays: "not 25"
     probs[0, 0], probs[0, 2], probs[1, 0], probs[1, 5] = 0.0, 1.0, 0.0, 1.0
     assert Rejecter().run(xyxy, probs, fill).keep[:2].all()
+    # a wider word space (0.9 of a height): only the n is within a height of "Do", but the letters of the
+    # word it begins count (n and t)
+    xyxy[2:] += np.float32([14, 0, 14, 0])
+    probs[0, 2], probs[1, 5], probs[[0, 1], 0] = 0.0, 0.0, 1.0
+    assert not Rejecter().run(xyxy, probs, fill).keep[:2].any()
+    # "Time: 00:17": letters beside the 00, and digits too: a number
+    xyxy = np.float32([[0, 0, 18, 40], [20, 10, 26, 40], [28, 10, 50, 40], [52, 10, 66, 40],  # T i m e
+                       [86, 0, 106, 40], [108, 0, 128, 40], [140, 0, 152, 40], [155, 0, 175, 40]])  # 0 0 : 1 7
+    probs = np.zeros((8, 11), np.float32)
+    probs[:4, 10] = 1.0
+    probs[np.arange(4, 8), [0, 0, 1, 7]] = 1.0
+    assert Rejecter().run(xyxy, probs, np.full(8, 0.4, np.float32)).keep.tolist() == [False] * 4 + [True] * 4
 
 
 def test_a_sure_3_in_a_word_of_letters_stays_a_digit():
