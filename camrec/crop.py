@@ -91,6 +91,19 @@ def _sides_covered(mask: np.ndarray, b: int, frac: float) -> bool:
     return True
 
 
+def _soft_ink(roi: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """The region's soft ink (contrast saturating at its mean stroke level, on the region's pixels and
+    the one-pixel ring around them) and that level; None for an empty mask."""
+    if not cv2.countNonZero(mask):
+        return None, 255.0
+    sat = float(cv2.mean(roi, mask)[0])
+    ink = roi.astype(np.float32)
+    ink /= max(sat, 1.0)
+    np.minimum(ink, 1.0, out=ink)
+    ink *= cv2.dilate(mask, _K3)
+    return ink, sat
+
+
 class CropNormalizer:
     """``run(pre, segments) -> Crops``; also ``one(mask, ink)`` for split pieces."""
 
@@ -122,6 +135,15 @@ class CropNormalizer:
                     soft = eroded
         return to_mnist(soft), rel
 
+    def piece(self, pre: Preprocessed, mask: np.ndarray, x0: int, y0: int) -> np.ndarray:
+        """The 28x28 crop of a piece of a region (a split's piece: its 0/1 mask, top-left corner at
+        (x0, y0) of the working image), from its soft ink as :meth:`run` takes it: a blurred print's
+        pieces read as sure as whole digits do, where their binary masks did not."""
+        mask = np.asarray(mask, np.uint8)
+        roi = pre.contrast[y0:y0 + mask.shape[0], x0:x0 + mask.shape[1]]
+        ink, _ = _soft_ink(roi, mask)
+        return self.one(mask, ink)[0]
+
     def run(self, pre: Preprocessed, segments: Segments) -> Crops:
         n = len(segments)
         images = np.zeros((n, SIZE, SIZE), np.float32)
@@ -138,9 +160,7 @@ class CropNormalizer:
             mask, x0, y0 = segments.mask(i)
             h, w = mask.shape
             roi = pre.contrast[y0:y0 + h, x0:x0 + w]
-            # soft ink: contrast saturating at the typical stroke level, only on this region's pixels
             count = cv2.countNonZero(mask)
-            sat = float(cv2.mean(roi, mask)[0]) if count else 255.0
             fill[i] = float(count) / max(h * w, 1)
             if w >= 0.8 * h and min(h, w) >= 6:
                 b = max(1, min(h, w) // 12)
@@ -163,17 +183,14 @@ class CropNormalizer:
                     if b.size and cv2.countNonZero(pm) >= 0.25 * m * (xb - xa):
                         means.append(float(cv2.mean(b, pm)[0]))
             ring = min(means) if means else 0.0
+            # soft ink: contrast saturating at the typical stroke level, only on this region's pixels
+            ink, sat = _soft_ink(roi, mask)
             surround[i] = ring / 255.0 / max(pre.threshold, 1e-3)
             surround_own[i] = ring / max(sat, 1.0)
             texture = max(surround[i] / cfg.max_surround, surround_own[i] / cfg.max_surround_own)
             if (frame[i] or texture > 1.0) and np.float32(w) > np.float32(0.4) * np.float32(h):  # as Rejecter
                 needed[i] = False
                 continue
-            near = cv2.dilate(mask, _K3)
-            ink = roi.astype(np.float32)
-            ink /= max(sat, 1.0)
-            np.minimum(ink, 1.0, out=ink)
-            ink *= near
             images[i], stroke[i] = self.one(mask, ink)
         return Crops(images, fill, stroke, frame, surround, surround_own, needed)
 

@@ -97,7 +97,7 @@ class Recognizer:
                     probs = np.zeros((len(crops.images), some.shape[1]), np.float32)
                     probs[crops.needed] = some
             with timer("split"):
-                xyxy, images, probs, fill, framed, surround = self._split(seg, crops, probs)
+                xyxy, images, probs, fill, framed, surround = self._split(pre, seg, crops, probs)
             with timer("reject"):
                 slope = ink_slope(images) if self.config.slash_slope is not None else None
                 runs_on = line_continuation(pre, xyxy) if self.config.max_line_continuation < 1.0 else None
@@ -171,7 +171,7 @@ class Recognizer:
             return None
         return xyxy[keep], verdict.label[keep], verdict.score[keep], probs[keep], crops[keep]
 
-    def _split(self, seg, crops, probs):
+    def _split(self, pre, seg, crops, probs):
         """Replace too-wide boxes by the pieces the classifier is surest of (at most two more batches).
 
         Returns boxes, crops, probs, fill, frame flags and texture scores of the (possibly split) boxes."""
@@ -199,7 +199,8 @@ class Recognizer:
             wide &= (aspect > cfg.split_aspect) | (probs[:, 10] <= cfg.split_not_digit)
         if not wide.any():
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture
-        splits = self.splitter.split(seg, wide, conf, lambda m: self.normalizer.one(m)[0], self._predict)
+        splits = self.splitter.split(seg, wide, conf, lambda m, x0, y0: self.normalizer.piece(pre, m, x0, y0),
+                                     self._predict)
         if not splits:
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture
         replaced = {s.region for s in splits}

@@ -83,9 +83,10 @@ class Splitter:
         return out
 
     def split(self, segments: Segments, wide: np.ndarray, unsplit_conf: np.ndarray,
-              crop_fn: Callable[[np.ndarray], np.ndarray],
+              crop_fn: Callable[[np.ndarray, int, int], np.ndarray],
               score_fn: Callable[[np.ndarray], np.ndarray]) -> list[Split]:
-        """``crop_fn(mask) -> (28,28)``; ``score_fn(batch) -> probs``.
+        """``crop_fn(mask, x0, y0) -> (28,28)`` (a piece's 0/1 mask and its top-left corner in the working
+        image); ``score_fn(batch) -> probs``.
 
         A candidate wins only if every one of its pieces is a sure digit (``split_confidence``) and
         beats the unsplit confidence, so the pieces are scored in two rounds: first one piece of every
@@ -131,7 +132,8 @@ class Splitter:
                 return
             for k in new:
                 index[k] = len(batch)
-                batch.append(crop_fn(pieces[k][1]))
+                box, ink = pieces[k]
+                batch.append(crop_fn(ink, int(box[0]), int(box[1])))
             probs_parts.append(np.asarray(score_fn(np.stack(batch[-len(new):]).astype(np.float32))))
 
         def confidence() -> np.ndarray:

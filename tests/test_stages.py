@@ -324,6 +324,24 @@ def test_rethreshold_separates_blurred_touching_digits():
     assert all(b[3] - b[1] > 0.8 * (b[2] - b[0]) for b in boxes)
 
 
+def test_split_pieces_are_read_from_their_soft_ink(recognizer):
+    # "66" in blurred bold print, its digits run together: cut out of the binary mask its pieces are no
+    # sure digits, taken from the soft ink (as whole regions are) they are
+    from camrec.pipeline import Recognizer
+
+    img = page(200, 400)
+    cv2.putText(img, "66", (60, 130), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (40, 40, 40), 4, cv2.LINE_AA)
+    img = cv2.GaussianBlur(cv2.resize(img, (300, 200)), (0, 0), 2.5)
+    no_rethreshold = PipelineConfig().with_(rethreshold_levels=())  # (the splitter alone)
+    assert [n.text for n in Recognizer(recognizer.classifier, no_rethreshold).process(img).numbers] == ["66"]
+    pre = Preprocessor(no_rethreshold).run(img)
+    seg = Segmenter(no_rethreshold).run(pre)
+    assert len(seg) == 1
+    from_mask = Splitter().split(seg, np.ones(1, bool), np.zeros(1), lambda m, x0, y0: CropNormalizer().one(m)[0],
+                                 recognizer.classifier.predict)
+    assert from_mask == []
+
+
 def test_splitter_candidates_cut_at_the_gap():
     mask = np.zeros((40, 60), np.uint8)
     mask[:, 5:25] = 1
@@ -347,7 +365,8 @@ def test_splitter_scores_in_at_most_two_calls():
         out[:, 3] = 1.0
         return out
 
-    splits = Splitter().split(seg, np.ones(len(seg), bool), np.zeros(len(seg)), lambda m: CropNormalizer().one(m)[0],
+    splits = Splitter().split(seg, np.ones(len(seg), bool), np.zeros(len(seg)),
+                              lambda m, x0, y0: CropNormalizer().piece(pre, m, x0, y0),
                               score)
     # one piece of every candidate first, then the rest of the candidates still possible: never per crop
     assert 1 <= len(calls) <= 2 and len(splits) == 1 and len(splits[0].pieces) >= 2
