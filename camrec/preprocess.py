@@ -334,13 +334,16 @@ class Preprocessor:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
         darker = cv2.morphologyEx(half, cv2.MORPH_BLACKHAT, kernel)
         lighter = cv2.morphologyEx(half, cv2.MORPH_TOPHAT, kernel)
-        # Only clear deviations count (noise is symmetric and small).
-        d = float(cv2.sumElems(cv2.threshold(darker, 12, 0, cv2.THRESH_TOZERO)[1])[0])
-        l = float(cv2.sumElems(cv2.threshold(lighter, 12, 0, cv2.THRESH_TOZERO)[1])[0])
-        # (decided only on enough thin-stroke evidence: without any, a busy background's texture or a
-        # sheet's corners tip it, and a big glyph's strokes are wider than the kernel)
-        if max(d, l) >= 0.02 * half.size and max(d, l) > 1.4 * min(d, l):
-            return d >= l
+        # Only clear deviations count (noise is symmetric and small). Where those leave it undecided, the
+        # strong ones alone are asked: a desk's grain deviates both ways by a little, a pen's strokes on a
+        # small note one way by a lot.
+        for level in (12, 30):
+            d = float(cv2.sumElems(cv2.threshold(darker, level, 0, cv2.THRESH_TOZERO)[1])[0])
+            l = float(cv2.sumElems(cv2.threshold(lighter, level, 0, cv2.THRESH_TOZERO)[1])[0])
+            # (decided only on enough thin-stroke evidence: without any, a busy background's texture or a
+            # sheet's corners tip it, and a big glyph's strokes are wider than the kernel)
+            if max(d, l) >= 0.02 * half.size and max(d, l) > 1.4 * min(d, l):
+                return d >= l
         # three 5x5 medians approximate one wide median (a 15x15 one costs 15x more in OpenCV)
         median = cv2.medianBlur(cv2.medianBlur(cv2.medianBlur(tiny, 5), 5), 5)
         darker = cv2.subtract(median, tiny)
