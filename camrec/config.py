@@ -98,6 +98,11 @@ class PipelineConfig:
     line_repair: bool = True
     """Where a character's stroke crosses a removed line (ink on both sides within 0.4 of the
     median digit height), the line's pixels stay: a rule struck through a 9 leaves it whole."""
+    tilted_lines: bool = True
+    """Also remove straight thin lines tilted 0.5-15 degrees off the frame's axes, at least 6 median digit
+    heights long, from components the axis-aligned line step leaves big: a cheque's amount box or payee line
+    photographed askew joins the digits that touch it into one region (not along a sheet's outline: a
+    plate's border there touches its characters). See ``segment._tilted_lines``."""
     box_sides: bool = True
     """A thin candidate whose top and bottom both end on ruled-line ink the line step removed is the side of
     a box or a cell (a box drawn around an amount), not a 1."""

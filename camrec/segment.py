@@ -161,6 +161,104 @@ def _line_kernel(n: int, axis: int) -> np.ndarray:
     return k
 
 
+def _inside_sheet(sheet: np.ndarray, x: int, y: int, margin: int = 20) -> bool:
+    """Is (x, y) at least ``margin`` px inside the (convex) sheet mask: the four points that far away each
+    way on it? Points beyond the frame count as outside."""
+    H, W = sheet.shape
+    return all(0 <= yy < H and 0 <= xx < W and sheet[yy, xx]
+               for xx, yy in ((x - margin, y), (x + margin, y), (x, y - margin), (x, y + margin)))
+
+
+_KH, _KV, _K77 = np.ones((1, 11), np.uint8), np.ones((11, 1), np.uint8), np.ones((7, 7), np.uint8)
+# Hough angle ranges (normal angle of the line): near-horizontal lines, near-vertical ones either side of 0
+_TILTS = ((np.radians(75), np.radians(105)), (0.0, np.radians(15)), (np.radians(165), np.pi))
+
+
+def _runs_along(rest: np.ndarray, rho: float, theta: float, min_len: int, gap: int = 3) -> list:
+    """The stretches of ink along the line (rho, theta) of ``rest`` (within a pixel of it) at least
+    ``min_len`` long, gaps up to ``gap`` px bridged: [((x0, y0), (x1, y1)), ...]."""
+    H, W = rest.shape
+    c, s = np.cos(theta), np.sin(theta)
+    if abs(s) >= abs(c):  # near-horizontal: one sample per column
+        t = np.arange(W, dtype=np.float32)
+        xs, ys = t, (rho - t * c) / s
+    else:  # near-vertical: one per row
+        t = np.arange(H, dtype=np.float32)
+        xs, ys = (rho - t * s) / c, t
+    xi, yi = np.rint(xs).astype(np.int64), np.rint(ys).astype(np.int64)
+    ok = (xi >= 0) & (xi < W) & (yi >= 1) & (yi < H - 1) if abs(s) >= abs(c) else (
+        (xi >= 1) & (xi < W - 1) & (yi >= 0) & (yi < H))
+    ink = np.zeros(len(t), bool)
+    idx = np.flatnonzero(ok)
+    if abs(s) >= abs(c):
+        ink[idx] = (rest[yi[idx] - 1, xi[idx]] | rest[yi[idx], xi[idx]] | rest[yi[idx] + 1, xi[idx]]) > 0
+    else:
+        ink[idx] = (rest[yi[idx], xi[idx] - 1] | rest[yi[idx], xi[idx]] | rest[yi[idx], xi[idx] + 1]) > 0
+    on = np.flatnonzero(ink)
+    if len(on) < min_len * 0.6:
+        return []
+    breaks = np.flatnonzero(np.diff(on) > gap + 1)
+    starts, ends = np.r_[on[0], on[breaks + 1]], np.r_[on[breaks], on[-1]]
+    step = 1.0 / max(abs(s), abs(c))  # line length per sample
+    return [((float(xs[a]), float(ys[a])), (float(xs[b]), float(ys[b])))
+            for a, b in zip(starts.tolist(), ends.tolist()) if (b - a) * step >= min_len]
+
+
+def _tilted_lines(rest: np.ndarray, min_len: int, sheet: tuple | None = None) -> np.ndarray | None:
+    """Straight thin lines of a component's ink (``rest``: what the axis-aligned line step left of it)
+    tilted 0.5-15 degrees off the frame's axes: a cheque's amount box or payee line photographed askew,
+    which the horizontal and vertical openings miss. Lines of the Hough transform (only the long
+    horizontal and vertical runs of thin strokes vote: a character's curves and a marker's or a big glyph's
+    thick strokes do not, and the angles looked at are those near the axes) along which the ink runs at least ``min_len`` (longer than any character: a bold
+    letter's stem is straight too), the middle of the run well inside the sheet (``sheet``: its mask, the
+    component's offset in it and the margin, when one was found: a plate's border runs along its outline,
+    and the plate's characters touch it); drawn 3 px wide and 4 px longer at each end (the box's corners go
+    too), kept on the ink. None: none. The rho of the half copy's lines is mapped back to full size, and
+    each is checked there pixel by pixel."""
+    H, W = rest.shape
+    if max(H, W) < min_len:
+        return None
+    voters = cv2.bitwise_or(cv2.morphologyEx(rest, cv2.MORPH_OPEN, _KH), cv2.morphologyEx(rest, cv2.MORPH_OPEN, _KV))
+    # (not a thick stroke's pixels: a rule is a few px thin, a marker's or a big glyph's stroke is not)
+    thick = cv2.morphologyEx(rest, cv2.MORPH_OPEN, _K77)
+    if cv2.countNonZero(thick):
+        voters = cv2.subtract(voters, cv2.dilate(thick, _K33))
+    pts = cv2.findNonZero(voters)
+    if pts is None or len(pts) < 0.6 * min_len:
+        return None
+    _, _, vw, vh = cv2.boundingRect(pts)
+    # (the votes are counted on a half-size copy, 2x2 maxima: a quarter of the pixels, thin lines whole)
+    half = np.ascontiguousarray(cv2.dilate(voters, _K22, anchor=(0, 0))[::2, ::2])
+    out = None
+    for k, (lo, hi) in enumerate(_TILTS):
+        if (vw if k == 0 else vh) < min_len:
+            continue  # (too narrow for such a line: a near-horizontal one spans most of the width)
+        found = cv2.HoughLines(half, 1, np.pi / 360, int(0.3 * min_len), None, 0, 0, lo, hi)
+        if found is None:
+            continue
+        taken: list = []
+        for rho, theta in np.asarray(found).reshape(-1, 2)[:8].tolist():
+            # (full size: the half copy's pixel k covers full-size pixels 2k and 2k + 1)
+            rho = 2 * rho + 0.5 * (np.cos(theta) + np.sin(theta))
+            off_axis = min(abs(np.degrees(theta) - 90), np.degrees(theta), 180 - np.degrees(theta))
+            if off_axis < 0.5 or any(abs(rho - r) < 4 and abs(theta - t) < np.radians(1.5) for r, t in taken):
+                continue
+            taken.append((rho, theta))
+            for (x1, y1), (x2, y2) in _runs_along(rest, rho, theta, min_len):
+                if sheet is not None and not _inside_sheet(sheet[0], sheet[1] + int((x1 + x2) / 2),
+                                                           sheet[2] + int((y1 + y2) / 2), sheet[3]):
+                    continue
+                length = max(float(np.hypot(x2 - x1, y2 - y1)), 1.0)
+                ex, ey = 4 * (x2 - x1) / length, 4 * (y2 - y1) / length
+                if out is None:
+                    out = np.zeros_like(rest)
+                cv2.line(out, (int(round(x1 - ex)), int(round(y1 - ey))), (int(round(x2 + ex)), int(round(y2 + ey))), 1, 3)
+    if out is None:
+        return None
+    out = cv2.bitwise_and(out, rest)
+    return out if cv2.countNonZero(out) else None
+
+
 def _open_line(img: np.ndarray, n: int, axis: int) -> np.ndarray:
     """``cv2.morphologyEx(img, MORPH_OPEN, line)`` of a 0/1 uint8 image with a 1 x n (axis 1) or
     n x 1 (axis 0) kernel, the same pixels: a sliding min then max by doubling windows, which beats
@@ -512,6 +610,15 @@ class Segmenter:
                 lines = cv2.bitwise_and(lines, mask)
                 if w * h <= (8 * line_len) ** 2 and cv2.countNonZero(lines):  # (not a whole textured desk)
                     lines = _line_pieces(lines, mask, cfg.line_max_thickness, line_len, cfg.line_span)
+                if cfg.tilted_lines and w * h <= (8 * line_len) ** 2 and max(w, h) > line_len:
+                    # (the sheet's outline kept 20 px or half a digit height away)
+                    tilted = _tilted_lines(cv2.subtract(mask, lines), max(line_len, int(6 * med)),
+                                           None if pre.sheet is None else (pre.sheet, x, y, max(20, int(0.5 * med))))
+                    # (a huge blob that is mostly not those lines stays a blob: the straight stroke of a big
+                    # glyph held up to the camera is no rule, and the glyph is looked for whole elsewhere)
+                    if tilted is not None and not ((h > max_h * 1.2 or w > 6 * max_h)
+                                                   and cv2.countNonZero(tilted) < 0.5 * cv2.countNonZero(mask)):
+                        lines = cv2.bitwise_or(lines, tilted)
                 if cv2.countNonZero(lines):
                     # widen a little so the line's anti-aliased fringe goes too
                     lines = cv2.bitwise_and(cv2.dilate(lines, _K33), mask)

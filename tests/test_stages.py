@@ -342,6 +342,22 @@ def test_split_pieces_are_read_from_their_soft_ink(recognizer):
     assert from_mask == []
 
 
+def test_tilted_box_and_line_touching_an_amount_are_removed(recognizer):
+    # a cheque photographed askew (8 degrees): the amount touches its box's bottom and the payee line, and
+    # the tilted lines hold it in one region with them; the horizontal opening misses lines that steep
+    from camrec.pipeline import Recognizer
+
+    img = page(400, 700)
+    text(img, "31 05 2024", (380, 80), 1.2, 3)  # (other digits: the frame's digit size)
+    cv2.rectangle(img, (200, 160), (560, 250), (40, 40, 40), 2)
+    cv2.line(img, (20, 234), (600, 234), (40, 40, 40), 2)
+    text(img, "4207", (250, 232), 2, 6)
+    img = cv2.warpAffine(img, cv2.getRotationMatrix2D((350, 200), 8, 1.0), (700, 400), borderValue=(235, 235, 235))
+    assert [n.text for n in recognizer.process(img).numbers] == ["31052024", "4207"]
+    off = Recognizer(recognizer.classifier, PipelineConfig().with_(tilted_lines=False))
+    assert [n.text for n in off.process(img).numbers] == ["31052024"]
+
+
 def test_splitter_candidates_cut_at_the_gap():
     mask = np.zeros((40, 60), np.uint8)
     mask[:, 5:25] = 1
