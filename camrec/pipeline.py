@@ -189,6 +189,16 @@ class Recognizer:
             conf = np.where(probs.argmax(1) == 10, 0.0, conf)
         # surely too wide for one digit, or rather wide and the classifier is unsure
         wide = (aspect > cfg.split_aspect) | ((aspect > cfg.split_aspect_unsure) & (conf < cfg.min_confidence))
+        if cfg.split_wide_in_row and n >= 3:
+            # or much wider than the characters beside it: two printed digits run together ("84" read as a
+            # sure 8) are no wider than some single digits, but twice as wide as their neighbours
+            h = xyxy[:, 3] - xyxy[:, 1]
+            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+            for i in np.flatnonzero(~wide & (aspect > 0.9)):
+                row = (np.abs(cy - cy[i]) < 0.5 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i])
+                row[i] = False
+                if row.sum() >= 2 and aspect[i] > cfg.split_wide_in_row * float(np.median(aspect[row])):
+                    wide[i] = True
         # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
         # whatever the split, so they are not tried (saves crops and classifier time)
         wide &= (texture <= 1.0) & ~crops.frame

@@ -284,6 +284,18 @@ def test_dark_pen_on_a_small_note_on_a_grainy_desk(classifier):
     assert [n.text for n in Recognizer(classifier).process(img).numbers][0].startswith("676823")
 
 
+def test_a_pair_of_printed_digits_run_together_is_split(classifier):
+    """A generated cheque (``camrec synth --seed 777``, scene 182): in its printed number "16816155" two
+    digits run together into a box no wider than some single digits, read as one sure digit; it is twice as
+    wide as the digits beside it, so the splitter tries it."""
+    from pathlib import Path
+
+    img = cv2.imread(str(Path(__file__).parent / "data" / "cheque_number_run_together.jpg"))
+    assert "16816155" in [n.text for n in Recognizer(classifier).process(img).numbers]
+    off = Recognizer(classifier, PipelineConfig().with_(split_wide_in_row=0))
+    assert "16816155" not in [n.text for n in off.process(img).numbers]
+
+
 def _small_print(blur: float) -> np.ndarray:
     """Six lines of 12 px printed digits, in soft focus (Gaussian ``blur`` px)."""
     img = page(400, 640, seed=1)
