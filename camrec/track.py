@@ -169,7 +169,7 @@ class _DigitTrack:
 
 
 class _NumberTrack:
-    __slots__ = ("id", "box", "members", "hit_counter", "initialized", "votes", "text", "held")
+    __slots__ = ("id", "box", "members", "hit_counter", "initialized", "votes", "text", "held", "dated")
 
     def __init__(self, track_id: int, box: np.ndarray, members: frozenset, window: int) -> None:
         self.id = track_id
@@ -180,6 +180,7 @@ class _NumberTrack:
         self.votes: deque[tuple[str, float]] = deque(maxlen=window)
         self.text = ""
         self.held = 0  # consecutive frames the voted text was shown over a shorter reading
+        self.dated: set[str] = set()  # texts read as dates (a '/' in the display): their slashes were no 1s
 
 
 def _age(tracks: list, hit, initialization_delay: int) -> tuple[list, dict[int, int]]:
@@ -430,6 +431,8 @@ class DigitTracker:
                 track.initialized = track.hit_counter > cfg.number_initialization_delay
                 self._numbers.append(track)
             track.votes.append((texts[c], confs[c]))
+            if "/" in (number.display or ""):
+                track.dated.add(texts[c])
             self._vote_text(track)
             if not track.initialized:
                 continue
@@ -437,9 +440,12 @@ class DigitTracker:
             # the frame's own reading (its digits' voted labels), unless the voted text is longer: then a
             # digit was lost this frame (blur, glare) and the number keeps the digits it was read with;
             # not at the frame's edge, where digits really leave the view. A number that grew (digits
-            # entering the view) is shown whole at once.
+            # entering the view) is shown whole at once. A date read with its slashes is held only to a
+            # voted text read as a date too (a longer one whose slashes were read as 1s is no better).
             text, confidence = texts[c], confs[c]
-            if (len(track.text) > len(text) and track.held < cfg.number_hold and "/" not in (number.display or "")
+            dated = "/" in (number.display or "")
+            if (len(track.text) > len(text) and track.held < cfg.number_hold
+                    and (not dated or track.text in track.dated)
                     and not _at_edge(np.asarray(number.xyxy, np.float64), frame_size)):
                 text, confidence = track.text, self._text_confidence(track)
                 track.held += 1

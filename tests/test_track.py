@@ -150,6 +150,17 @@ def test_a_date_read_with_its_slashes_is_not_held_back_by_a_longer_reading():
         tracker.update(make_result(f, boxes, slash, numbers=[(0, 1, 2, 3, 4, 5)]))
     out = tracker.update(make_result(3, [boxes[i] for i in kept], [slash[i] for i in kept], numbers=[(0, 1, 2, 3, 4)]))
     assert [n.text for n in out.numbers] == ["021103"]
+    # a date read with its slashes in every frame, one of which loses a digit: held to the voted date
+    tracker = DigitTracker(TrackerConfig(initialization_delay=0))
+    date = [1, 6, 0, 7, 1, 2]  # 16/07/12
+    for f in range(3):
+        res = make_result(f, boxes, date, numbers=[(0, 1, 2, 3, 4, 5)])
+        res.numbers[0].display = "16/07/12"
+        tracker.update(res)
+    lost = [0, 1, 2, 3, 4]  # the last 2 lost to blur
+    res = make_result(3, [boxes[i] for i in lost], [date[i] for i in lost], numbers=[(0, 1, 2, 3, 4)])
+    res.numbers[0].display = "16/07/1"
+    assert [n.text for n in tracker.update(res).numbers] == ["160712"]
 
 
 def test_initialization_delay_hides_new_tracks():
