@@ -301,6 +301,11 @@ class PipelineConfig:
     sure_letter: float = 0.9
     """A candidate whose "not a digit" probability reaches this is surely a letter (``letter_ones``,
     ``letter_pair``): below it, it may be a badly written digit, whose neighbours are digits too."""
+    glued_to_lowercase: bool = True
+    """A digit glued to a sure lowercase letter 0.4-0.75 of its height that shares its baseline (an
+    ascender: the b of "balance") or its top (a descender: the g of "Meeting") is a letter too, unless a
+    digit of its size stands beside it or it is a sure 2, 3 or 7 ("2nd"). The word grouping keeps
+    characters of such different heights apart, so the word vote does not see them together."""
     letter_cut_digit: bool = True
     """In a word not voted letters, a lone digit (not a 0 or 1: those have their own rules) separated from
     the word's number (2+ digits) by sure letters of its height is a letter: the S of a plate's "SP52" read

@@ -539,6 +539,27 @@ class Rejecter:
             n = n_real
             xyxy, reason, label, score, h = xyxy[:n], reason[:n], label[:n], score[:n], h[:n]
         cy = (xyxy[:, 1] + xyxy[:, 3]) / 2  # (row centres, for the tests below)
+        if cfg.glued_to_lowercase and n >= 2:
+            # a digit glued to a lowercase letter half its height, sharing its baseline (an ascender: the b of
+            # "balance", the l of "list") or its top (a descender: the g of "Meeting") is a letter too: the
+            # word grouping keeps characters of such different heights apart. Not a sure 2, 3 or 7 ("2nd").
+            nd = np.zeros(n, np.float32)
+            nd[:len(not_digit_p)] = not_digit_p[:n]
+            small_letter = ((reason == "model") & (nd >= cfg.sure_letter)) | np.isin(reason, ("x-height", "word"))
+            kept_now = reason == ""
+            for i in np.flatnonzero(kept_now & ~distinct[:n]):
+                hi = h[i]
+                gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
+                glued = (gap <= 0.3 * hi) & (gap > -0.3 * hi)
+                glued[i] = False
+                sized = (h >= 0.4 * hi) & (h <= 0.75 * hi)
+                aligned = (np.abs(xyxy[:, 3] - xyxy[i, 3]) <= 0.15 * hi) | (np.abs(xyxy[:, 1] - xyxy[i, 1]) <= 0.15 * hi)
+                if not (glued & sized & aligned & small_letter).any():
+                    continue
+                digits_beside = kept_now & (np.abs(h - hi) <= 0.3 * hi) & (gap <= 0.6 * hi) & (np.abs(cy - cy[i]) < 0.5 * hi)
+                digits_beside[i] = False
+                if not digits_beside.any():
+                    reason[i] = "word"
         # a doubtful digit whose neighbours on its row (within ``among_letters_gap`` heights) are all
         # letters (rejected as such) is one more letter: 'a' between 'P' and 'y', an 'o' after 'D'
         if cfg.among_letters_gap > 0 and n >= 2:

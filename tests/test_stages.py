@@ -746,6 +746,30 @@ def test_a_digit_cut_off_from_the_number_by_a_letter_is_a_letter():
     assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [True, False, True, True]
 
 
+def test_a_digit_glued_to_a_lowercase_letter_is_a_letter():
+    # "ba" of "balance": the b (read as a sure 6) stands on the baseline of the a beside it, a sure letter half
+    # its height: the word grouping keeps such different heights apart, the b is a letter all the same
+    xyxy = np.float32([[0, 0, 16, 40], [18, 20, 34, 40], [36, 0, 42, 40]])  # b a l
+    probs = np.zeros((3, 11), np.float32)
+    probs[0, 6] = 1.0
+    probs[1, 10] = 1.0
+    probs[2, 10] = 1.0
+    fill = np.full(3, 0.4, np.float32)
+    assert not Rejecter().run(xyxy, probs, fill).keep.any()
+    assert Rejecter(PipelineConfig().with_(glued_to_lowercase=False)).run(xyxy, probs, fill).keep[0]
+    # the g of "ng" (a descender: tops aligned) too
+    xyxy = np.float32([[0, 0, 16, 20], [18, 0, 34, 40]])  # n g
+    probs = np.zeros((2, 11), np.float32)
+    probs[0, 10], probs[1, 9] = 1.0, 1.0
+    assert not Rejecter().run(xyxy, probs, fill[:2]).keep.any()
+    # a digit with another beside it is a number's ("10am": the 1 and 0 vouch for each other), and an
+    # unsure piece of its size or smaller is no sure lowercase letter
+    xyxy = np.float32([[0, 0, 16, 40], [18, 0, 34, 40], [36, 20, 52, 40]])  # 1 0 a
+    probs = np.zeros((3, 11), np.float32)
+    probs[0, 1], probs[1, 0], probs[2, 10] = 1.0, 1.0, 1.0
+    assert Rejecter().run(xyxy, probs, fill).keep.tolist() == [True, True, False]
+
+
 def test_a_plate_border_makes_no_x_height():
     # "PD 828 K" beside a piece of the plate's border (rejected, 1.6 x their height): the digits are no
     # x-height letters beside taller capitals
