@@ -547,19 +547,19 @@ class Rejecter:
             nd[:len(not_digit_p)] = not_digit_p[:n]
             small_letter = ((reason == "model") & (nd >= cfg.sure_letter)) | np.isin(reason, ("x-height", "word"))
             kept_now = reason == ""
-            for i in np.flatnonzero(kept_now & ~distinct[:n]):
-                hi = h[i]
-                gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
-                glued = (gap <= 0.3 * hi) & (gap > -0.3 * hi)
-                glued[i] = False
-                sized = (h >= 0.4 * hi) & (h <= 0.75 * hi)
-                aligned = (np.abs(xyxy[:, 3] - xyxy[i, 3]) <= 0.15 * hi) | (np.abs(xyxy[:, 1] - xyxy[i, 1]) <= 0.15 * hi)
-                if not (glued & sized & aligned & small_letter).any():
-                    continue
-                digits_beside = kept_now & (np.abs(h - hi) <= 0.3 * hi) & (gap <= 0.6 * hi) & (np.abs(cy - cy[i]) < 0.5 * hi)
-                digits_beside[i] = False
-                if not digits_beside.any():
-                    reason[i] = "word"
+            idx = np.flatnonzero(kept_now & ~distinct[:n])
+            if len(idx) and small_letter.any():
+                b, hi = xyxy[idx], h[idx][:, None]  # (all pairs at once: kept digits x candidates)
+                gap = np.maximum(b[:, None, 0] - xyxy[None, :, 2], xyxy[None, :, 0] - b[:, None, 2])
+                glued = (gap <= 0.3 * hi) & (gap > -0.3 * hi) & (idx[:, None] != np.arange(n)[None, :])
+                sized = (h[None, :] >= 0.4 * hi) & (h[None, :] <= 0.75 * hi)
+                aligned = ((np.abs(xyxy[None, :, 3] - b[:, None, 3]) <= 0.15 * hi)
+                           | (np.abs(xyxy[None, :, 1] - b[:, None, 1]) <= 0.15 * hi))
+                beside_letter = (glued & sized & aligned & small_letter[None, :]).any(1)
+                digits_beside = (kept_now[None, :] & (np.abs(h[None, :] - hi) <= 0.3 * hi) & (gap <= 0.6 * hi)
+                                 & (np.abs(cy[None, :] - cy[idx][:, None]) < 0.5 * hi)
+                                 & (idx[:, None] != np.arange(n)[None, :])).any(1)
+                reason[idx[beside_letter & ~digits_beside]] = "word"
         # a doubtful digit whose neighbours on its row (within ``among_letters_gap`` heights) are all
         # letters (rejected as such) is one more letter: 'a' between 'P' and 'y', an 'o' after 'D'
         if cfg.among_letters_gap > 0 and n >= 2:
