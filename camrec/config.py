@@ -217,11 +217,11 @@ class PipelineConfig:
     lone_clean_surround: float | None = 0.6
     lone_clean_continuation: float = 0.3
     lone_clean_step: float = 0.05
-    lone_exempt_confidence_clean: float = 0.9
+    lone_clean_confidence: float = 0.9
     """A lone candidate (a thin 1 too) whose stroke runs on into no line (``continuation`` under
     ``lone_clean_continuation``), with the same surface on both its sides (``side_step`` under
     ``lone_clean_step``), a texture score under ``lone_clean_surround`` and a digit score of at least
-    ``lone_exempt_confidence_clean`` is never rejected as "lone": it is no grid line, box side or paper
+    ``lone_clean_confidence`` is never rejected as "lone": it is no grid line, box side or paper
     edge, and a lone digit on security paper has the pattern's ink in its ring (isolated 16 px digits on a
     guilloche, scripts/page_check.py: 89-90 % read -> 92 %; dev scenes: 3 false digits more in 400 scenes).
     None: off."""

@@ -26,6 +26,8 @@ read as a ``1`` becomes a separator: see :func:`date_slashes`.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 
 from camrec.config import PipelineConfig
@@ -147,7 +149,8 @@ def _plausible_date(parts: tuple[str, str, str]) -> bool:
 def slash_like(xyxy: np.ndarray, i: int, left: int, right: int) -> bool:
     """Box ``i`` (a '1') between ``left`` and ``right`` could be a '/': a long stroke spanning most of
     the height of its neighbours (at least 0.75 of it, ends within 0.3 of theirs: a hand's slash is
-    often a little short, or drawn a little high), slanted (box at least 0.25 as wide as tall) or taller than them."""
+    often a little short, or drawn a little high), slanted (box at least 0.25 as wide as tall) or taller
+    than them."""
     x0, y0, x1, y1 = xyxy[i]
     h, w = y1 - y0, x1 - x0
     hn = (xyxy[left, 3] - xyxy[left, 1] + xyxy[right, 3] - xyxy[right, 1]) / 2
@@ -211,13 +214,11 @@ def _best_slashes(xyxy: np.ndarray, lab: list[int], members: list[int], cand: li
     """The members among ``cand`` that, with the separators at ``marks``, read the number as a date
     (see :func:`date_slashes`); ``gap_for_slash``: one of the marks is a gap, so only a plausible
     dd/mm date with two-digit day and month counts."""
-    import itertools
-
     need = 2 - len(marks)
     if need <= 0 or len(cand) < need:
         return set()
     best, best_score = set(), -np.inf
-    for pick in itertools.combinations(cand, need):
+    for pick in combinations(cand, need):
         if any(b - a < 2 for a, b in zip(pick[:-1], pick[1:])):
             continue  # two slashes need digits between them
         cuts = sorted([(k, "d") for k in pick] + [(k, "m") for k in marks])

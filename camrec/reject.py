@@ -164,6 +164,18 @@ def _sure_block(run: np.ndarray, hard: np.ndarray, score: np.ndarray, label: np.
     return best
 
 
+def _true_runs(flags: np.ndarray) -> list[list[int]]:
+    """The runs of consecutive True entries, as lists of their indices."""
+    runs: list[list[int]] = []
+    for k, flag in enumerate(flags.tolist()):
+        if flag:
+            if runs and runs[-1][-1] == k - 1:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+    return runs
+
+
 def _towers(xyxy: np.ndarray, run: list[int], i: int, line_h: float, margin: float) -> bool:
     """Does box ``i`` reach beyond the characters of its line (the boxes no taller than 1.5 x its
     median height ``line_h``) at both ends, top and bottom, by ``margin``? A plate's or a box's edge
@@ -307,7 +319,7 @@ class Rejecter:
                     lone_test &= ~((np.asarray(continuation) < cfg.lone_clean_continuation)
                                    & (np.asarray(side_step) < cfg.lone_clean_step)
                                    & (np.asarray(surround) < cfg.lone_clean_surround)
-                                   & (score >= cfg.lone_exempt_confidence_clean))
+                                   & (score >= cfg.lone_clean_confidence))
                 for i in np.flatnonzero(lone_test):
                     row = np.abs(cy - cy[i]) < 0.6 * h[i]
                     row[i] = False
@@ -511,17 +523,7 @@ class Rejecter:
                 # "SP52" (read 5), where the P stands between it and the 52
                 for g in pending:
                     g = g[np.argsort(xyxy[g, 0])]
-                    kept_g = reason[g] == ""
-                    blocks, cur = [], []
-                    for k in range(len(g)):
-                        if kept_g[k]:
-                            cur.append(k)
-                        else:
-                            if cur:
-                                blocks.append(cur)
-                            cur = []
-                    if cur:
-                        blocks.append(cur)
+                    blocks = _true_runs(reason[g] == "")  # the word's blocks of kept digits, left to right
                     if len(blocks) < 2 or max(len(b) for b in blocks) < 2:
                         continue
                     for b in blocks:

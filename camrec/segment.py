@@ -207,14 +207,14 @@ def _runs_along(rest: np.ndarray, rho: float, theta: float, min_len: int, gap: i
 def _tilted_lines(rest: np.ndarray, min_len: int, sheet: tuple | None = None) -> np.ndarray | None:
     """Straight thin lines of a component's ink (``rest``: what the axis-aligned line step left of it)
     tilted 0.5-15 degrees off the frame's axes: a cheque's amount box or payee line photographed askew,
-    which the horizontal and vertical openings miss. Lines of the Hough transform (only the long
-    horizontal and vertical runs of thin strokes vote: a character's curves and a marker's or a big glyph's
-    thick strokes do not, and the angles looked at are those near the axes) along which the ink runs at least ``min_len`` (longer than any character: a bold
-    letter's stem is straight too), the middle of the run well inside the sheet (``sheet``: its mask, the
-    component's offset in it and the margin, when one was found: a plate's border runs along its outline,
-    and the plate's characters touch it); drawn 3 px wide and 4 px longer at each end (the box's corners go
-    too), kept on the ink. None: none. The rho of the half copy's lines is mapped back to full size, and
-    each is checked there pixel by pixel."""
+    which the horizontal and vertical openings miss. Lines of the Hough transform, on a half-size copy
+    (only the long horizontal and vertical runs of thin strokes vote: a character's curves and a marker's
+    or a big glyph's thick strokes do not; only angles near the axes are looked at), along which the ink
+    runs at least ``min_len`` at full size (longer than any character: a bold letter's stem is straight
+    too), the middle of the run well inside the sheet (``sheet``: its mask, the component's offset in it
+    and the margin, when one was found: a plate's border runs along its outline, and the plate's
+    characters touch it); drawn 3 px wide and 4 px longer at each end (the box's corners go too), kept on
+    the ink. None: none."""
     H, W = rest.shape
     if max(H, W) < min_len:
         return None
@@ -252,7 +252,8 @@ def _tilted_lines(rest: np.ndarray, min_len: int, sheet: tuple | None = None) ->
                 ex, ey = 4 * (x2 - x1) / length, 4 * (y2 - y1) / length
                 if out is None:
                     out = np.zeros_like(rest)
-                cv2.line(out, (int(round(x1 - ex)), int(round(y1 - ey))), (int(round(x2 + ex)), int(round(y2 + ey))), 1, 3)
+                start, end = (int(round(x1 - ex)), int(round(y1 - ey))), (int(round(x2 + ex)), int(round(y2 + ey)))
+                cv2.line(out, start, end, 1, 3)
     if out is None:
         return None
     out = cv2.bitwise_and(out, rest)
@@ -612,8 +613,8 @@ class Segmenter:
                     lines = _line_pieces(lines, mask, cfg.line_max_thickness, line_len, cfg.line_span)
                 if cfg.tilted_lines and w * h <= (8 * line_len) ** 2 and max(w, h) > line_len:
                     # (the sheet's outline kept 20 px or half a digit height away)
-                    tilted = _tilted_lines(cv2.subtract(mask, lines), max(line_len, int(6 * med)),
-                                           None if pre.sheet is None else (pre.sheet, x, y, max(20, int(0.5 * med))))
+                    sheet = None if pre.sheet is None else (pre.sheet, x, y, max(20, int(0.5 * med)))
+                    tilted = _tilted_lines(cv2.subtract(mask, lines), max(line_len, int(6 * med)), sheet)
                     # (a huge blob that is mostly not those lines stays a blob: the straight stroke of a big
                     # glyph held up to the camera is no rule, and the glyph is looked for whole elsewhere)
                     if tilted is not None and not ((h > max_h * 1.2 or w > 6 * max_h)

@@ -433,6 +433,7 @@ class DigitTracker:
             track.votes.append((texts[c], confs[c]))
             if "/" in (number.display or ""):
                 track.dated.add(texts[c])
+            track.dated &= {t for t, _ in track.votes}  # (the window's readings only)
             self._vote_text(track)
             if not track.initialized:
                 continue
