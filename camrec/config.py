@@ -135,8 +135,8 @@ class PipelineConfig:
     """Boxes wider than this (width/height) are tried as 2-4 touching digits."""
     split_wide_in_row: float = 1.4
     """A box at least 0.9 as wide as tall and this many times as wide as the characters of its size on its
-    row (their median width/height, two or more of them) is a split candidate too, however sure the
-    classifier is of it: bold print's touching pairs read as one sure digit. 0: off."""
+    row (their median width/height, two or more of them, thin strokes not counted) is a split candidate
+    too, however sure the classifier is of it: bold print's touching pairs read as one sure digit. 0: off."""
     split_aspect_unsure: float = 0.8
     """Boxes wider than this are tried too when the classifier is below min_confidence on them."""
     split_max_aspect: float = 3.2

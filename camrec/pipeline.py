@@ -191,11 +191,12 @@ class Recognizer:
         wide = (aspect > cfg.split_aspect) | ((aspect > cfg.split_aspect_unsure) & (conf < cfg.min_confidence))
         if cfg.split_wide_in_row and n >= 3:
             # or much wider than the characters beside it: two printed digits run together ("84" read as a
-            # sure 8) are no wider than some single digits, but twice as wide as their neighbours
+            # sure 8) are no wider than some single digits, but twice as wide as their neighbours (those
+            # that are no thin strokes: beside 1s and 7s a handwritten 0 would be tried, for nothing)
             h = xyxy[:, 3] - xyxy[:, 1]
             cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
             for i in np.flatnonzero(~wide & (aspect > 0.9)):
-                row = (np.abs(cy - cy[i]) < 0.5 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i])
+                row = (np.abs(cy - cy[i]) < 0.5 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i]) & (aspect >= 0.45)
                 row[i] = False
                 if row.sum() >= 2 and aspect[i] > cfg.split_wide_in_row * float(np.median(aspect[row])):
                     wide[i] = True
