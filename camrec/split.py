@@ -51,7 +51,9 @@ class Splitter:
             prof = np.convolve(prof, np.float32([1, 2, 1]) / 4, mode="same")
         n_est = int(np.clip(round(w / (0.65 * max(height, 1))), 2, 4))
         out: list[list[int]] = []
-        for n in sorted({max(2, n_est - 1), n_est, min(4, n_est + 1)}):
+        # (a box under 1.3 heights wide holds two digits at most: no 3-cut of one ever won on the dev scenes)
+        counts = {2} if w < 1.3 * height else {max(2, n_est - 1), n_est, min(4, n_est + 1)}
+        for n in sorted(counts):
             step = w / n
             cuts = []
             for j in range(1, n):
