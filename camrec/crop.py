@@ -91,17 +91,19 @@ def _sides_covered(mask: np.ndarray, b: int, frac: float) -> bool:
     return True
 
 
-def _soft_ink(roi: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray | None, float]:
-    """The region's soft ink (contrast saturating at its mean stroke level, on the region's pixels and
-    the one-pixel ring around them) and that level; None for an empty mask."""
-    if not cv2.countNonZero(mask):
-        return None, 255.0
-    sat = float(cv2.mean(roi, mask)[0])
+def _stroke_level(roi: np.ndarray, mask: np.ndarray, count: int) -> float:
+    """The region's mean ink contrast (its stroke level; 255 for an empty mask of ``count`` 0)."""
+    return float(cv2.mean(roi, mask)[0]) if count else 255.0
+
+
+def _soft_ink(roi: np.ndarray, mask: np.ndarray, sat: float) -> np.ndarray:
+    """The region's soft ink: contrast saturating at its stroke level ``sat``, on the region's pixels and
+    the one-pixel ring around them."""
     ink = roi.astype(np.float32)
     ink /= max(sat, 1.0)
     np.minimum(ink, 1.0, out=ink)
     ink *= cv2.dilate(mask, _K3)
-    return ink, sat
+    return ink
 
 
 class CropNormalizer:
@@ -141,7 +143,8 @@ class CropNormalizer:
         pieces read as sure as whole digits do, where their binary masks did not."""
         mask = np.asarray(mask, np.uint8)
         roi = pre.contrast[y0:y0 + mask.shape[0], x0:x0 + mask.shape[1]]
-        ink, _ = _soft_ink(roi, mask)
+        count = cv2.countNonZero(mask)
+        ink = _soft_ink(roi, mask, _stroke_level(roi, mask, count)) if count else None
         return self.one(mask, ink)[0]
 
     def run(self, pre: Preprocessed, segments: Segments) -> Crops:
@@ -161,6 +164,7 @@ class CropNormalizer:
             h, w = mask.shape
             roi = pre.contrast[y0:y0 + h, x0:x0 + w]
             count = cv2.countNonZero(mask)
+            sat = _stroke_level(roi, mask, count)
             fill[i] = float(count) / max(h * w, 1)
             if w >= 0.8 * h and min(h, w) >= 6:
                 b = max(1, min(h, w) // 12)
@@ -183,15 +187,14 @@ class CropNormalizer:
                     if b.size and cv2.countNonZero(pm) >= 0.25 * m * (xb - xa):
                         means.append(float(cv2.mean(b, pm)[0]))
             ring = min(means) if means else 0.0
-            # soft ink: contrast saturating at the typical stroke level, only on this region's pixels
-            ink, sat = _soft_ink(roi, mask)
             surround[i] = ring / 255.0 / max(pre.threshold, 1e-3)
             surround_own[i] = ring / max(sat, 1.0)
             texture = max(surround[i] / cfg.max_surround, surround_own[i] / cfg.max_surround_own)
             if (frame[i] or texture > 1.0) and np.float32(w) > np.float32(0.4) * np.float32(h):  # as Rejecter
                 needed[i] = False
                 continue
-            images[i], stroke[i] = self.one(mask, ink)
+            # soft ink: contrast saturating at the typical stroke level, only on this region's pixels
+            images[i], stroke[i] = self.one(mask, _soft_ink(roi, mask, sat))
         return Crops(images, fill, stroke, frame, surround, surround_own, needed)
 
 
