@@ -203,6 +203,9 @@ class Recognizer:
         # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
         # whatever the split, so they are not tried (saves crops and classifier time)
         wide &= (texture <= 1.0) & ~crops.frame
+        # every piece must beat the whole box: one read this surely is seldom beaten (a try costs crops and
+        # classifier time)
+        wide &= conf < cfg.split_max_confidence
         # a word or a rule is no row of touching digits: those are digit-sized and at most about 3 wide
         rel_h = (xyxy[:, 3] - xyxy[:, 1]) / max(seg.median_height, 1.0)
         wide &= (aspect <= cfg.split_max_aspect) & (rel_h >= cfg.split_height[0]) & (rel_h <= cfg.split_height[1])

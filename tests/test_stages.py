@@ -311,6 +311,33 @@ def test_split_two_touching_digits(recognizer):
     assert [n.text for n in res.numbers] == ["48"]
 
 
+def test_a_box_read_very_surely_is_not_tried_as_a_split():
+    # each piece must beat the whole box; one read at 0.9995 is not cut up (crops and classifier time)
+    from camrec.pipeline import Recognizer
+
+    class Sure:
+        def __init__(self, conf):
+            self.conf = conf
+
+        def predict(self, crops):
+            out = np.full((len(crops), 10), (1 - self.conf) / 9, np.float32)
+            out[:, 8] = self.conf
+            return out
+
+    img = page(300, 400)
+    text(img, "4", (60, 130), 3, 8)
+    text(img, "8", (112, 130), 3, 8)  # overlaps the 4: one wide region (the second threshold off)
+    cfg = PipelineConfig().with_(rethreshold_levels=())
+    tried = {}
+    for conf in (0.98, 0.9995):
+        recognizer = Recognizer(Sure(conf), cfg)
+        split = recognizer.splitter.split
+        recognizer.splitter.split = lambda seg, wide, *a, _s=split, _c=conf, **k: (
+            tried.__setitem__(_c, int(wide.sum())) or _s(seg, wide, *a, **k))
+        recognizer.process(img)
+    assert tried.get(0.98, 0) == 1 and 0.9995 not in tried
+
+
 def test_rethreshold_separates_blurred_touching_digits():
     img = page(200, 400)
     text(img, "2", (60, 120), 2, 8)
