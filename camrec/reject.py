@@ -606,6 +606,12 @@ class Rejecter:
                 near = (np.abs(cy[others] - cy[i]) < 0.5 * h[i]) & (gap < cfg.separator_gap * h[i])
                 if not near.any():
                     reason[i] = "alone"
+        # a frame with only one or two digits left (a blank page's corner, a letter on a page of text):
+        # no number and no neighbour vouches for them, so the classifier must be surer of them
+        if cfg.sparse_frame_confidence is not None and n:
+            kept = np.flatnonzero(reason == "")
+            if 1 <= len(kept) <= 2:
+                reason[kept[score[kept] < cfg.sparse_frame_confidence]] = "alone"
         keep = reason == ""
         return Verdict(keep=keep.astype(bool), label=label.astype(np.int64), score=score.astype(np.float32),
                        reason=reason)

@@ -668,6 +668,22 @@ def test_a_doubted_digit_beside_a_digit_is_part_of_the_number():
     assert Rejecter().run(xyxy3, probs3, np.full(3, 0.3, np.float32)).keep.tolist() == [False, False, True]
 
 
+def test_a_frame_with_one_or_two_digits_needs_a_surer_model():
+    # a blank page's corner read as a 3 at 0.97: alone on the frame, nothing vouches for it
+    probs = np.zeros((1, 11), np.float32)
+    probs[0, 3], probs[0, 8] = 0.97, 0.03
+    box = np.float32([[100, 100, 120, 140]])
+    assert Rejecter().run(box, probs, np.float32([0.3])).reason.tolist() == ["alone"]
+    assert Rejecter(PipelineConfig().with_(sparse_frame_confidence=None)).run(box, probs, np.float32([0.3])).keep.all()
+    probs[0, 3], probs[0, 8] = 0.995, 0.005  # a sure one stays
+    assert Rejecter().run(box, probs, np.float32([0.3])).keep.all()
+    # with three digits kept on the frame (isolated digits on a page) the usual rules alone decide
+    xyxy = np.float32([[100, 100, 120, 140], [300, 100, 320, 140], [500, 100, 520, 140]])
+    probs = np.zeros((3, 11), np.float32)
+    probs[:, 3], probs[:, 8] = 0.97, 0.03
+    assert Rejecter().run(xyxy, probs, np.full(3, 0.3, np.float32)).keep.all()
+
+
 def test_a_digit_alone_needs_a_surer_model():
     # a lone 7 the model doubts a little ("not a digit" 0.08, under the usual 0.12), and the same 7 in a
     # number: alone it goes, in the number it stays

@@ -109,8 +109,10 @@ def run_draw(args: argparse.Namespace) -> int:
 
     # One digit may fill the canvas: the default cap on digit height (a fraction of the frame, meant
     # for camera pages) drops a digit drawn taller than 40 % of the canvas and reads its ends as 1s.
-    # (So the main pass sees every size here, and the big-glyph look has nothing to add.)
-    recognizer_for = _recognizers(args, PipelineConfig().with_(max_digit_frac=1.0, big_glyphs=False))
+    # (So the main pass sees every size here, and the big-glyph look has nothing to add.) Every stroke on
+    # the canvas is meant as a digit: a lone one needs no more confidence than one in a number.
+    config = PipelineConfig().with_(max_digit_frac=1.0, big_glyphs=False, sparse_frame_confidence=None)
+    recognizer_for = _recognizers(args, config)
     models = [args.model] + [m for m in ("cnn", "svc") if m != args.model]
 
     def recognize(image, model):
