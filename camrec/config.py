@@ -151,6 +151,9 @@ class PipelineConfig:
     split_not_digit: float = 0.5
     """With an 11-class model, a box no wider than ``split_aspect`` whose "not a digit" probability exceeds
     this is not tried (a letter, not touching digits; saves classifier time)."""
+    split_between_digits: bool = True
+    """... but one with sure digits right beside it on both sides is tried all the same: a printed date's '/'
+    run into the digit after it ("/2") is no letter."""
     split_confidence: float = 0.99
     """Every piece of an accepted split must reach this top probability (splitting symbols into
     strokes makes confident-looking false digits)."""

@@ -210,7 +210,21 @@ class Recognizer:
         rel_h = (xyxy[:, 3] - xyxy[:, 1]) / max(seg.median_height, 1.0)
         wide &= (aspect <= cfg.split_max_aspect) & (rel_h >= cfg.split_height[0]) & (rel_h <= cfg.split_height[1])
         if probs.shape[1] > 10:  # a box of usual width the model calls "not a digit" is a letter, not two digits
-            wide &= (aspect > cfg.split_aspect) | (probs[:, 10] <= cfg.split_not_digit)
+            doubted = wide & (aspect <= cfg.split_aspect) & (probs[:, 10] > cfg.split_not_digit)
+            if cfg.split_between_digits and doubted.any():
+                # ... unless sure digits stand right beside it on both sides: a date's '/' run into the digit
+                # after it ("/2") is no letter but the first of two pieces
+                h = xyxy[:, 3] - xyxy[:, 1]
+                cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+                sure = (conf >= 0.9) & (probs[:, 10] < 0.5)
+                for i in np.flatnonzero(doubted):
+                    gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
+                    near = sure & (gap < 0.5 * h[i]) & (np.abs(cy - cy[i]) < 0.4 * h[i]) & (np.abs(h - h[i]) < 0.3 * h[i])
+                    near[i] = False
+                    if (near & (xyxy[:, 2] <= xyxy[i, 0] + 0.2 * h[i])).any() and (
+                            near & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * h[i])).any():
+                        doubted[i] = False
+            wide &= ~doubted
         if not wide.any():
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture
         splits = self.splitter.split(seg, wide, conf, lambda m, x0, y0: self.normalizer.piece(pre, m, x0, y0),
