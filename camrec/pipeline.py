@@ -23,7 +23,7 @@ from camrec.group import Grouper
 from camrec.preprocess import Preprocessed, Preprocessor, edge_blur
 from camrec.reject import Rejecter
 from camrec.segment import Segmenter, Segments
-from camrec.split import Splitter
+from camrec.split import Splitter, between_sure_digits, wider_than_row
 from camrec.timing import StageTimer
 from camrec.types import DigitBoxes, Frame, FrameResult
 
@@ -189,17 +189,8 @@ class Recognizer:
             conf = np.where(probs.argmax(1) == 10, 0.0, conf)
         # surely too wide for one digit, or rather wide and the classifier is unsure
         wide = (aspect > cfg.split_aspect) | ((aspect > cfg.split_aspect_unsure) & (conf < cfg.min_confidence))
-        if cfg.split_wide_in_row and n >= 3:
-            # or much wider than the characters beside it: two printed digits run together ("84" read as a
-            # sure 8) are no wider than some single digits, but twice as wide as their neighbours (those
-            # that are no thin strokes: beside 1s and 7s a handwritten 0 would be tried, for nothing)
-            h = xyxy[:, 3] - xyxy[:, 1]
-            cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
-            for i in np.flatnonzero(~wide & (aspect > 0.9)):
-                row = (np.abs(cy - cy[i]) < 0.5 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i]) & (aspect >= 0.45)
-                row[i] = False
-                if row.sum() >= 2 and aspect[i] > cfg.split_wide_in_row * float(np.median(aspect[row])):
-                    wide[i] = True
+        if cfg.split_wide_in_row:  # or much wider than the characters beside it (printed pairs run together)
+            wide |= wider_than_row(xyxy, aspect, ~wide & (aspect > 0.9), cfg.split_wide_in_row)
         # pieces inherit the region's texture score and a drawn frame stays a frame: those are rejected
         # whatever the split, so they are not tried (saves crops and classifier time)
         wide &= (texture <= 1.0) & ~crops.frame
@@ -211,19 +202,10 @@ class Recognizer:
         wide &= (aspect <= cfg.split_max_aspect) & (rel_h >= cfg.split_height[0]) & (rel_h <= cfg.split_height[1])
         if probs.shape[1] > 10:  # a box of usual width the model calls "not a digit" is a letter, not two digits
             doubted = wide & (aspect <= cfg.split_aspect) & (probs[:, 10] > cfg.split_not_digit)
-            if cfg.split_between_digits and doubted.any():
+            if cfg.split_between_digits:
                 # ... unless sure digits stand right beside it on both sides: a date's '/' run into the digit
                 # after it ("/2") is no letter but the first of two pieces
-                h = xyxy[:, 3] - xyxy[:, 1]
-                cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
-                sure = (conf >= 0.9) & (probs[:, 10] < 0.5)
-                for i in np.flatnonzero(doubted):
-                    gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
-                    near = sure & (gap < 0.5 * h[i]) & (np.abs(cy - cy[i]) < 0.4 * h[i]) & (np.abs(h - h[i]) < 0.3 * h[i])
-                    near[i] = False
-                    if (near & (xyxy[:, 2] <= xyxy[i, 0] + 0.2 * h[i])).any() and (
-                            near & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * h[i])).any():
-                        doubted[i] = False
+                doubted &= ~between_sure_digits(xyxy, doubted, (conf >= 0.9) & (probs[:, 10] < 0.5))
             wide &= ~doubted
         if not wide.any():
             return xyxy, crops.images, probs, crops.fill, crops.frame, texture

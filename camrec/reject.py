@@ -191,10 +191,11 @@ def _letter_marks(xyxy: np.ndarray, marks: np.ndarray, gap: float) -> np.ndarray
     """Marks that look like lowercase letters beside a candidate, as boxes on that candidate's line.
 
     A mark counts when it stands on a candidate's baseline (bottoms within 0.2 of its height: a hand
-    does not keep to a line), is 0.45-0.8 of its height (x-height: a dot, dash or speck is smaller or flatter), at least 0.6 of its
-    own height and 0.3 of the candidate's wide (a, c, e, o, n, r, s, u...: a comma, a colon, an i or a +
-    is narrower or off the baseline) and at most 1.3 heights, and is at most ``gap`` heights away from it. Its box is stretched to the candidate's top
-    and bottom so that the word grouping takes it as one more character of the line."""
+    does not keep to a line), is 0.45-0.8 of its height (x-height: a dot, dash or speck is smaller or
+    flatter), at least 0.6 of its own height and 0.3 of the candidate's wide (a, c, e, o, n, r, s, u...: a
+    comma, a colon, an i or a + is narrower or off the baseline) and at most 1.3 heights, and is at most
+    ``gap`` heights away from it. Its box is stretched to the candidate's top and bottom so that the word
+    grouping takes it as one more character of the line."""
     if marks is None or not len(marks) or not len(xyxy):
         return np.zeros((0, 4), np.float32)
     m = np.asarray(marks, np.float32).reshape(-1, 4)
@@ -545,9 +546,8 @@ class Rejecter:
             # a digit glued to a lowercase letter half its height, sharing its baseline (an ascender: the b of
             # "balance", the l of "list") or its top (a descender: the g of "Meeting") is a letter too: the
             # word grouping keeps characters of such different heights apart. Not a sure 2, 3 or 7 ("2nd").
-            nd = np.zeros(n, np.float32)
-            nd[:len(not_digit_p)] = not_digit_p[:n]
-            small_letter = ((reason == "model") & (nd >= cfg.sure_letter)) | np.isin(reason, ("x-height", "word"))
+            # (sure_letter and distinct come from the word vote above, which runs whenever n >= 2)
+            small_letter = sure_letter[:n] | np.isin(reason, ("x-height", "word"))
             kept_now = reason == ""
             idx = np.flatnonzero(kept_now & ~distinct[:n])
             if len(idx) and small_letter.any():

@@ -163,7 +163,8 @@ def _line_kernel(n: int, axis: int) -> np.ndarray:
 
 def _inside_sheet(sheet: np.ndarray, x: int, y: int, margin: int = 20) -> bool:
     """Is (x, y) at least ``margin`` px inside the (convex) sheet mask: the four points that far away each
-    way on it? Points beyond the frame count as outside."""
+    way on it? Points beyond the frame count as outside: a plate cut by the frame's border has its border
+    line there (``crop._inside`` clamps to the frame instead, for a digit's surroundings)."""
     H, W = sheet.shape
     return all(0 <= yy < H and 0 <= xx < W and sheet[yy, xx]
                for xx, yy in ((x - margin, y), (x + margin, y), (x, y - margin), (x, y + margin)))
@@ -179,21 +180,19 @@ def _runs_along(rest: np.ndarray, rho: float, theta: float, min_len: int, gap: i
     ``min_len`` long, gaps up to ``gap`` px bridged: [((x0, y0), (x1, y1)), ...]."""
     H, W = rest.shape
     c, s = np.cos(theta), np.sin(theta)
-    if abs(s) >= abs(c):  # near-horizontal: one sample per column
+    horizontal = abs(s) >= abs(c)
+    if horizontal:  # one sample per column, looked at with the pixels above and below
         t = np.arange(W, dtype=np.float32)
         xs, ys = t, (rho - t * c) / s
-    else:  # near-vertical: one per row
+    else:  # near-vertical: one per row, with the pixels left and right
         t = np.arange(H, dtype=np.float32)
         xs, ys = (rho - t * s) / c, t
     xi, yi = np.rint(xs).astype(np.int64), np.rint(ys).astype(np.int64)
-    ok = (xi >= 0) & (xi < W) & (yi >= 1) & (yi < H - 1) if abs(s) >= abs(c) else (
-        (xi >= 1) & (xi < W - 1) & (yi >= 0) & (yi < H))
+    dx, dy = (0, 1) if horizontal else (1, 0)
+    idx = np.flatnonzero((xi >= dx) & (xi < W - dx) & (yi >= dy) & (yi < H - dy))
+    xi, yi = xi[idx], yi[idx]
     ink = np.zeros(len(t), bool)
-    idx = np.flatnonzero(ok)
-    if abs(s) >= abs(c):
-        ink[idx] = (rest[yi[idx] - 1, xi[idx]] | rest[yi[idx], xi[idx]] | rest[yi[idx] + 1, xi[idx]]) > 0
-    else:
-        ink[idx] = (rest[yi[idx], xi[idx] - 1] | rest[yi[idx], xi[idx]] | rest[yi[idx], xi[idx] + 1]) > 0
+    ink[idx] = (rest[yi - dy, xi - dx] | rest[yi, xi] | rest[yi + dy, xi + dx]) > 0
     on = np.flatnonzero(ink)
     if len(on) < min_len * 0.6:
         return []

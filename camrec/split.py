@@ -18,6 +18,36 @@ from camrec.config import PipelineConfig
 from camrec.segment import Segments
 
 
+def wider_than_row(xyxy: np.ndarray, aspect: np.ndarray, candidates: np.ndarray, factor: float) -> np.ndarray:
+    """Which ``candidates`` are ``factor`` times as wide (width/height, ``aspect``) as the characters of
+    their size on their row (the median of two or more of them, thin strokes not counted): two printed
+    digits run together ("84" read as a sure 8) are no wider than some single digits, but twice as wide
+    as their neighbours (beside 1s and 7s a handwritten 0 would be tried, for nothing)."""
+    out = np.zeros(len(xyxy), bool)
+    h = xyxy[:, 3] - xyxy[:, 1]
+    cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+    for i in np.flatnonzero(candidates):
+        row = (np.abs(cy - cy[i]) < 0.5 * h[i]) & (np.abs(h - h[i]) < 0.25 * h[i]) & (aspect >= 0.45)
+        row[i] = False
+        out[i] = row.sum() >= 2 and aspect[i] > factor * float(np.median(aspect[row]))
+    return out
+
+
+def between_sure_digits(xyxy: np.ndarray, candidates: np.ndarray, sure: np.ndarray) -> np.ndarray:
+    """Which ``candidates`` have a ``sure`` digit of their size right beside them on their row, on both
+    sides (under half a height away)."""
+    out = np.zeros(len(xyxy), bool)
+    h = xyxy[:, 3] - xyxy[:, 1]
+    cy = (xyxy[:, 1] + xyxy[:, 3]) / 2
+    for i in np.flatnonzero(candidates):
+        gap = np.maximum(xyxy[i, 0] - xyxy[:, 2], xyxy[:, 0] - xyxy[i, 2])
+        near = sure & (gap < 0.5 * h[i]) & (np.abs(cy - cy[i]) < 0.4 * h[i]) & (np.abs(h - h[i]) < 0.3 * h[i])
+        near[i] = False
+        out[i] = bool((near & (xyxy[:, 2] <= xyxy[i, 0] + 0.2 * h[i])).any()
+                      and (near & (xyxy[:, 0] >= xyxy[i, 2] - 0.2 * h[i])).any())
+    return out
+
+
 @dataclass
 class Split:
     """The outcome of :meth:`Splitter.split` for the wide regions."""

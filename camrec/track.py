@@ -430,8 +430,9 @@ class DigitTracker:
                 self._next_number_id += 1
                 track.initialized = track.hit_counter > cfg.number_initialization_delay
                 self._numbers.append(track)
+            dated = "/" in (number.display or "")  # (read as a date: its slashes found)
             track.votes.append((texts[c], confs[c]))
-            if "/" in (number.display or ""):
+            if dated:
                 track.dated.add(texts[c])
             track.dated &= {t for t, _ in track.votes}  # (the window's readings only)
             self._vote_text(track)
@@ -444,7 +445,6 @@ class DigitTracker:
             # entering the view) is shown whole at once. A date read with its slashes is held only to a
             # voted text read as a date too (a longer one whose slashes were read as 1s is no better).
             text, confidence = texts[c], confs[c]
-            dated = "/" in (number.display or "")
             if (len(track.text) > len(text) and track.held < cfg.number_hold
                     and (not dated or track.text in track.dated)
                     and not _at_edge(np.asarray(number.xyxy, np.float64), frame_size)):
